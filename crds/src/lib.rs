@@ -1,0 +1,1 @@
+//! Ferry CRD types (being written).

@@ -1,0 +1,3 @@
+fn main() {
+    println!("ferry-operator {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,347 @@
+//! The benchmark of issue 2: what each run does, in order, and the options.
+
+mod bare;
+mod ferry;
+mod files;
+mod latency;
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context};
+use clap::Parser;
+use ferry_e2e::{Deadline, Tansu};
+use serde_json::json;
+
+use ferry::FerryWorker;
+use latency::Probe;
+use report::{Machine, RunFigures};
+
+/// Ferry's FileStream connectors against a bare rdkafka producer and consumer, on a tansu broker it
+/// starts itself. Prints per-run figures and their medians as Markdown.
+#[derive(Debug, Parser)]
+#[command(name = "ferry-bench")]
+pub struct Args {
+    /// Lines in the input file (100 bytes each).
+    #[arg(long, default_value_t = 1_000_000)]
+    lines: u64,
+    /// Runs, each with a fresh broker and worker; the summary shows the medians.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// The worker's `offset.flush.interval.ms`; Kafka's stock connect-standalone.properties has 10000.
+    #[arg(long, default_value_t = 10_000)]
+    offset_flush_ms: u64,
+    /// The longest any load phase (one direction, one client) may take.
+    #[arg(long, default_value_t = 300)]
+    phase_timeout_secs: u64,
+    /// Keep the working directories (worker logs, sink files) instead of deleting them.
+    #[arg(long)]
+    keep: bool,
+}
+
+/// Records moved and the time it took.
+#[derive(Debug, Clone, Copy)]
+pub struct Throughput {
+    pub records: u64,
+    pub elapsed: Duration,
+}
+
+const BARE_TOPIC: &str = "bench-bare";
+const FERRY_TOPIC: &str = "bench-ferry";
+const PROBE_TOPIC: &str = "bench-probe";
+const PROBE_SOURCE: &str = "probe-source";
+const PROBE_SINK: &str = "probe-sink";
+const LOAD_SOURCE: &str = "load-source";
+const LOAD_SINK: &str = "load-sink";
+
+/// How often the REST status is polled while waiting for RUNNING (startup time's resolution).
+const STATUS_EVERY: Duration = Duration::from_millis(5);
+/// How often `/metrics` and the sink file are checked during a load phase.
+const PROGRESS_EVERY: Duration = Duration::from_millis(20);
+/// The limit for the worker to start its connectors.
+const STARTUP_LIMIT: Duration = Duration::from_secs(30);
+/// How long the worker sits with its connectors RUNNING before its idle RSS is read: startup's
+/// allocations (consumer group join, first metadata) are done by then.
+const IDLE_SETTLE: Duration = Duration::from_secs(1);
+const PROBE: Probe = Probe {
+    lines: 300,
+    every: Duration::from_millis(20),
+    grace: Duration::from_secs(60),
+    tail_every: Duration::from_millis(1),
+};
+
+/// The worker binary: FERRY_WORKER_BIN, else `ferry-worker` next to this binary (target/release when
+/// run with `cargo run --release`). Sets FERRY_WORKER_BIN for [`ferry_e2e::Worker::start`], so it
+/// must run before any thread is started.
+pub fn select_worker_binary() -> anyhow::Result<PathBuf> {
+    let path = match std::env::var_os("FERRY_WORKER_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => std::env::current_exe()
+            .context("cannot find this binary's path")?
+            .with_file_name("ferry-worker"),
+    };
+    if !path.is_file() {
+        bail!(
+            "{} does not exist: run `cargo build --release -p ferry-worker` first, or set FERRY_WORKER_BIN",
+            path.display()
+        );
+    }
+    std::env::set_var("FERRY_WORKER_BIN", &path);
+    Ok(path)
+}
+
+/// Runs the benchmark; Ctrl-C ends it cleanly (dropping the run stops the broker and the worker).
+pub async fn main(args: Args) -> anyhow::Result<()> {
+    tokio::select! {
+        result = run_all(&args) => result,
+        _ = tokio::signal::ctrl_c() => Err(anyhow!("interrupted")),
+    }
+}
+
+async fn run_all(args: &Args) -> anyhow::Result<()> {
+    if args.runs == 0 || args.lines == 0 {
+        bail!("--runs and --lines must be at least 1");
+    }
+    let machine = Machine::detect();
+    let work = tempfile::Builder::new()
+        .prefix("ferry-bench-")
+        .tempdir()
+        .context("cannot create a temp dir")?;
+    // With --keep the directory outlives the bench, failed runs included: their logs are the evidence.
+    let (work, _cleanup) = if args.keep {
+        (work.keep(), None)
+    } else {
+        (work.path().to_path_buf(), Some(work))
+    };
+    let input = work.join("input.txt");
+    let (path, lines) = (input.clone(), args.lines);
+    blocking("writing the input file", move || {
+        files::write_input(&path, lines)
+    })
+    .await?;
+    eprintln!("ferry-bench: {lines} lines in {}", input.display());
+    let mut runs = Vec::with_capacity(args.runs);
+    for run in 1..=args.runs {
+        eprintln!("ferry-bench: run {run} of {}", args.runs);
+        let figures = run_once(args, &work, &input, run)
+            .await
+            .with_context(|| format!("run {run}"))?;
+        report::print_run(run, &figures);
+        runs.push(figures);
+    }
+    report::print_summary(&machine, args.lines, &runs);
+    if args.keep {
+        eprintln!("ferry-bench: kept {}", work.display());
+    }
+    Ok(())
+}
+
+/// One run: a fresh broker and worker, then each measurement in turn.
+async fn run_once(
+    args: &Args,
+    work: &Path,
+    input: &Path,
+    run: usize,
+) -> anyhow::Result<RunFigures> {
+    let dir = work.join(format!("run-{run}"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let broker = blocking("starting tansu", start_broker).await?;
+    let bootstrap = broker.bootstrap();
+    let limit = Duration::from_secs(args.phase_timeout_secs);
+
+    eprintln!("  bare producer: {} → {BARE_TOPIC}", input.display());
+    let bare_produce = {
+        let (bootstrap, input, lines) = (bootstrap.clone(), input.to_path_buf(), args.lines);
+        blocking("the bare producer", move || {
+            bare::produce_file(
+                &bootstrap,
+                BARE_TOPIC,
+                &input,
+                lines,
+                Deadline::after(limit),
+            )
+        })
+        .await?
+    };
+
+    eprintln!("  worker: start with the probe connectors");
+    write_probe_connectors(&dir)?;
+    let worker = FerryWorker::start(
+        &dir,
+        &bootstrap,
+        args.offset_flush_ms,
+        &["probe-source.properties", "probe-sink.properties"],
+    )?;
+    let running = worker
+        .wait_running(&[PROBE_SOURCE, PROBE_SINK], STATUS_EVERY, STARTUP_LIMIT)
+        .await?;
+    let startup = running - worker.spawned;
+    tokio::time::sleep(IDLE_SETTLE).await;
+    let idle_rss = worker.memory()?.rss;
+
+    eprintln!(
+        "  latency: {} lines, one every {:?}",
+        PROBE.lines, PROBE.every
+    );
+    let (source, sink) = (dir.join("probe.txt"), dir.join("probe.sink.txt"));
+    let latency = blocking("the latency probe", move || {
+        latency::measure(&source, &sink, PROBE)
+    })
+    .await?;
+    worker.check_alive()?;
+
+    eprintln!("  Ferry source: {} → {FERRY_TOPIC}", input.display());
+    let ferry_source = source_load(&worker, input, args.lines, limit).await?;
+
+    eprintln!("  bare consumer: {FERRY_TOPIC} → file");
+    let bare_consume = {
+        let (bootstrap, output, lines) = (bootstrap.clone(), dir.join("bare.sink.txt"), args.lines);
+        let group = format!("bench-bare-{run}");
+        blocking("the bare consumer", move || {
+            bare::consume_to_file(
+                &bootstrap,
+                FERRY_TOPIC,
+                &group,
+                &output,
+                lines,
+                Deadline::after(limit),
+            )
+        })
+        .await?
+    };
+
+    eprintln!("  Ferry sink: {FERRY_TOPIC} → file");
+    let ferry_sink = sink_load(&worker, &dir.join("load.sink.txt"), args.lines, limit).await?;
+    let peak_rss = worker.memory()?.peak;
+    drop(worker);
+    drop(broker);
+    if !args.keep {
+        // The sink files are hundreds of MB per run; the next run starts clean.
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(RunFigures {
+        bare_produce,
+        ferry_source,
+        bare_consume,
+        ferry_sink,
+        idle_rss,
+        peak_rss,
+        startup,
+        latency,
+    })
+}
+
+fn start_broker() -> anyhow::Result<Tansu> {
+    let broker = Tansu::start();
+    for topic in [BARE_TOPIC, FERRY_TOPIC, PROBE_TOPIC] {
+        broker.create_topic(topic, 1);
+    }
+    Ok(broker)
+}
+
+/// The connector pair of the latency probe, on an empty source file.
+fn write_probe_connectors(dir: &Path) -> anyhow::Result<()> {
+    let (source, sink) = (dir.join("probe.txt"), dir.join("probe.sink.txt"));
+    std::fs::write(&source, "").with_context(|| format!("cannot create {}", source.display()))?;
+    let properties = [
+        ("probe-source.properties", format!("name={PROBE_SOURCE}\nconnector.class=FileStreamSource\ntasks.max=1\nfile={}\ntopic={PROBE_TOPIC}\n", source.display())),
+        ("probe-sink.properties", format!("name={PROBE_SINK}\nconnector.class=FileStreamSink\ntasks.max=1\nfile={}\ntopics={PROBE_TOPIC}\n", sink.display())),
+    ];
+    for (name, text) in properties {
+        ferry_e2e::worker::write(&dir.join(name), &text);
+    }
+    Ok(())
+}
+
+/// FileStreamSource on the input file: from RUNNING until Kafka acknowledged every line
+/// (`ferry_source_records_written_total`).
+async fn source_load(
+    worker: &FerryWorker,
+    input: &Path,
+    lines: u64,
+    limit: Duration,
+) -> anyhow::Result<Throughput> {
+    let config = json!({
+        "connector.class": "FileStreamSource",
+        "tasks.max": "1",
+        "file": input.display().to_string(),
+        "topic": FERRY_TOPIC,
+    });
+    worker.create_connector(LOAD_SOURCE, config).await?;
+    let start = worker
+        .wait_running(&[LOAD_SOURCE], STATUS_EVERY, STARTUP_LIMIT)
+        .await?;
+    let deadline = Deadline::after(limit);
+    loop {
+        let written = worker
+            .counter("ferry_source_records_written_total", LOAD_SOURCE)
+            .await?;
+        if written >= lines as f64 {
+            return Ok(Throughput {
+                records: lines,
+                elapsed: start.elapsed(),
+            });
+        }
+        worker.check_alive()?;
+        if deadline.passed() {
+            bail!(
+                "{LOAD_SOURCE} wrote {written} of {lines} records within {limit:?}\n{}",
+                worker.log_tail()
+            );
+        }
+        tokio::time::sleep(PROGRESS_EVERY).await;
+    }
+}
+
+/// FileStreamSink from the topic the source filled, as a new consumer group: from RUNNING until the
+/// sink file holds every line.
+async fn sink_load(
+    worker: &FerryWorker,
+    output: &Path,
+    lines: u64,
+    limit: Duration,
+) -> anyhow::Result<Throughput> {
+    let config = json!({
+        "connector.class": "FileStreamSink",
+        "tasks.max": "1",
+        "file": output.display().to_string(),
+        "topics": FERRY_TOPIC,
+    });
+    worker.create_connector(LOAD_SINK, config).await?;
+    let start = worker
+        .wait_running(&[LOAD_SINK], STATUS_EVERY, STARTUP_LIMIT)
+        .await?;
+    let deadline = Deadline::after(limit);
+    let mut tail = files::Tail::new(output);
+    let mut seen = 0;
+    loop {
+        seen += tail.count_new_lines()?;
+        if seen >= lines {
+            return Ok(Throughput {
+                records: lines,
+                elapsed: start.elapsed(),
+            });
+        }
+        worker.check_alive()?;
+        if deadline.passed() {
+            bail!(
+                "{} holds {seen} of {lines} lines after {limit:?}\n{}",
+                output.display(),
+                worker.log_tail()
+            );
+        }
+        tokio::time::sleep(PROGRESS_EVERY).await;
+    }
+}
+
+/// Runs blocking work (a client loop, a process start) off the async threads; a panic becomes an error.
+async fn blocking<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| anyhow!("{what} panicked: {e}"))?
+        .with_context(|| format!("{what} failed"))
+}

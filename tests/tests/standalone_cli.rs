@@ -1,0 +1,158 @@
+//! The command line as a user meets it: the embedded Kafka for a first try, and clear errors with the
+//! file and key named for bad input. No external broker is needed here.
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::{repo_config, stock_connector};
+use ferry_e2e::worker::{lines, worker_binary, write};
+use ferry_e2e::{free_port, wait_until, Worker};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_kafka_runs_the_tutorial_and_shows_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("test.txt"), "foo\nbar\n").unwrap();
+    let port = free_port();
+    write(
+        &d.join("config/connect-standalone.properties"),
+        &format!(
+            "{}\nlisteners=http://127.0.0.1:{port}\noffset.storage.file.filename={}\n",
+            repo_config("connect-standalone.properties"),
+            d.join("connect.offsets").display()
+        ),
+    );
+    stock_connector(d, "connect-file-source.properties");
+    stock_connector(d, "connect-file-sink.properties");
+    let mut worker = Worker::start(
+        d,
+        "worker",
+        port,
+        &[
+            "--embedded-kafka",
+            "config/connect-standalone.properties",
+            "config/connect-file-source.properties",
+            "config/connect-file-sink.properties",
+        ],
+    );
+    worker
+        .wait_running("local-file-sink", Duration::from_secs(30))
+        .await;
+    let sink = d.join("test.sink.txt");
+    wait_until(
+        "the tutorial lines in the sink file",
+        Duration::from_secs(60),
+        || (lines(&sink) == ["foo", "bar"]).then_some(()),
+    )
+    .await;
+    // The records are shown flowing, as kafka-console-consumer would print them.
+    wait_until("the records printed", Duration::from_secs(30), || {
+        let log = worker.log_text();
+        (log.contains(
+            r#"[connect-test] {"schema":{"type":"string","optional":false},"payload":"foo"}"#,
+        ) && log.contains("NOT durable"))
+        .then_some(())
+    })
+    .await;
+    let status = worker.terminate(Duration::from_secs(20));
+    assert!(status.success(), "{status}\n{}", worker.log_text());
+}
+
+fn run_standalone(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(worker_binary())
+        .arg("standalone")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run ferry-worker");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn missing_required_worker_key_names_file_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("w.properties"),
+        "bootstrap.servers=localhost:1\noffset.storage.file.filename=o\n",
+    );
+    let (code, stderr) = run_standalone(dir.path(), &["w.properties"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("w.properties"), "{stderr}");
+    assert!(
+        stderr.contains(
+            r#"Missing required configuration "key.converter" which has no default value."#
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unknown_connector_class_fails_with_exit_code_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    write(
+        &dir.path().join("w.properties"),
+        &format!(
+            "{}\nlisteners=http://127.0.0.1:{port}\noffset.storage.file.filename=o\n",
+            repo_config("connect-standalone.properties")
+        ),
+    );
+    write(
+        &dir.path().join("c.properties"),
+        "name=bad\nconnector.class=NoSuchConnector\n",
+    );
+    let (code, stderr) = run_standalone(dir.path(), &["w.properties", "c.properties"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("c.properties"), "{stderr}");
+    assert!(stderr.contains("Failed to find any class that implements Connector and which name matches NoSuchConnector"), "{stderr}");
+}
+
+#[test]
+fn invalid_connector_config_lists_kafkas_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    write(
+        &dir.path().join("w.properties"),
+        &format!(
+            "{}\nlisteners=http://127.0.0.1:{port}\noffset.storage.file.filename=o\n",
+            repo_config("connect-standalone.properties")
+        ),
+    );
+    // The tutorial exercise's tempting mistake: `topic=` on a sink, which needs `topics=`.
+    write(&dir.path().join("c.properties"), "name=local-file-sink-ex\nconnector.class=FileStreamSink\nfile=out.txt\ntopic=connect-test-ex\n");
+    let (code, stderr) = run_standalone(dir.path(), &["w.properties", "c.properties"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr
+            .contains("Connector configuration is invalid and contains the following 2 error(s):"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Must configure one of topics or topics.regex"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn connector_file_without_name_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("w.properties"),
+        &repo_config("connect-standalone.properties"),
+    );
+    write(
+        &dir.path().join("c.properties"),
+        "connector.class=FileStreamSink\n",
+    );
+    let (code, stderr) = run_standalone(dir.path(), &["w.properties", "c.properties"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("is missing the mandatory 'name' configuration"),
+        "{stderr}"
+    );
+}

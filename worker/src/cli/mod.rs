@@ -1,0 +1,80 @@
+//! The `ferry-worker` command line: `standalone` runs Kafka Connect's standalone mode from Kafka's own
+//! properties files.
+
+mod embedded;
+mod logging;
+mod settings;
+mod standalone;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use embedded::EmbeddedKafka;
+pub use settings::worker_settings;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ferry-worker",
+    version,
+    about = "Kafka Connect's worker, rebuilt in Rust"
+)]
+pub struct Cli {
+    /// Log format: human-readable text, or one JSON object per line.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run connectors in standalone mode, as `connect-standalone.sh worker.properties connector.properties...`.
+    Standalone(StandaloneArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct StandaloneArgs {
+    /// Start an in-process Kafka (librdkafka's mock cluster) and use it instead of `bootstrap.servers`.
+    /// In memory only, NOT durable: for trying Ferry out, never for real data.
+    #[arg(long)]
+    pub embedded_kafka: bool,
+    /// The worker config (Kafka's `connect-standalone.properties` works unchanged).
+    pub worker_properties: PathBuf,
+    /// Connector configs: `.properties` files or JSON (a config object, or `{"name","config","initial_state"}`).
+    pub connector_files: Vec<PathBuf>,
+}
+
+/// Exit codes, as `connect-standalone` uses them where it defines one.
+pub mod exit {
+    /// The worker config or a connector file could not be read or is invalid.
+    pub const CONFIG: u8 = 1;
+    /// A connector could not be created (Kafka's `ConnectStandalone` exits with 3).
+    pub const CONNECTOR: u8 = 3;
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ferry-worker: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Command::Standalone(args) => runtime.block_on(standalone::run(args)),
+    }
+}

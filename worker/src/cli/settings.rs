@@ -1,0 +1,31 @@
+//! The runtime's [`WorkerSettings`] from a validated worker config.
+
+use std::time::Duration;
+
+use crate::config::worker::WorkerConfig;
+use crate::config::ConfigError;
+use crate::runtime::WorkerSettings;
+
+/// Kafka's consumer default for `max.poll.records`.
+const DEFAULT_MAX_POLL_RECORDS: usize = 500;
+
+pub fn worker_settings(config: &WorkerConfig) -> Result<WorkerSettings, ConfigError> {
+    let ms = |v: i64| Duration::from_millis(u64::try_from(v).unwrap_or(0));
+    let consumer_props = config.consumer_props();
+    let max_poll_records = consumer_props
+        .get("max.poll.records")
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(DEFAULT_MAX_POLL_RECORDS);
+    Ok(WorkerSettings {
+        worker_props: config.originals().clone(),
+        worker_id: config.worker_id()?,
+        producer_props: config.producer_props(),
+        consumer_props,
+        offset_flush_interval: ms(config.offset_flush_interval_ms()).max(Duration::from_millis(1)),
+        offset_flush_timeout: ms(config.offset_flush_timeout_ms()),
+        task_shutdown_timeout: ms(config.task_shutdown_graceful_timeout_ms()),
+        topic_tracking_enable: config.topic_tracking_enable(),
+        topic_tracking_allow_reset: config.topic_tracking_allow_reset(),
+        max_poll_records,
+    })
+}

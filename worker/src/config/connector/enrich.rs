@@ -1,0 +1,225 @@
+//! Kafka's `ConnectorConfig.enrich`: adds `transforms.<a>.*` and `predicates.<p>.*` keys to a
+//! connector def, from the aliases listed in the config.
+
+use std::collections::BTreeSet;
+
+use super::defs::{PREDICATES_CONFIG, PREDICATES_GROUP, TRANSFORMS_CONFIG, TRANSFORMS_GROUP};
+use super::resolver::PluginResolver;
+use crate::config::def::{
+    parse_type, ConfigDef, ConfigKey, ConfigType, DefaultValue, Importance, TypedValue, Validator,
+    Width,
+};
+use crate::config::ConfigError;
+
+pub const PREDICATE_CONFIG: &str = "predicate";
+pub const NEGATE_CONFIG: &str = "negate";
+
+/// Which of the two alias families is being enriched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AliasKind {
+    Transformation,
+    Predicate,
+}
+
+impl AliasKind {
+    pub(crate) fn list_key(self) -> &'static str {
+        match self {
+            AliasKind::Transformation => TRANSFORMS_CONFIG,
+            AliasKind::Predicate => PREDICATES_CONFIG,
+        }
+    }
+
+    fn group(self) -> &'static str {
+        match self {
+            AliasKind::Transformation => TRANSFORMS_GROUP,
+            AliasKind::Predicate => PREDICATES_GROUP,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            AliasKind::Transformation => "transformation",
+            AliasKind::Predicate => "predicate",
+        }
+    }
+
+    fn simple_class_name(self) -> &'static str {
+        match self {
+            AliasKind::Transformation => "Transformation",
+            AliasKind::Predicate => "Predicate",
+        }
+    }
+
+    pub(crate) fn exists(self, resolver: &dyn PluginResolver, class: &str) -> bool {
+        match self {
+            AliasKind::Transformation => resolver.transform_exists(class),
+            AliasKind::Predicate => resolver.predicate_exists(class),
+        }
+    }
+
+    fn config_def(self, resolver: &dyn PluginResolver, class: &str) -> ConfigDef {
+        match self {
+            AliasKind::Transformation => resolver.transform_config_def(class),
+            AliasKind::Predicate => resolver.predicate_config_def(class),
+        }
+        .unwrap_or_default()
+    }
+
+    fn classes(self, resolver: &dyn PluginResolver) -> Vec<String> {
+        match self {
+            AliasKind::Transformation => resolver.transform_classes(),
+            AliasKind::Predicate => resolver.predicate_classes(),
+        }
+    }
+}
+
+/// Unique aliases in order, as Kafka's `LinkedHashSet` over the parsed list.
+pub(crate) fn aliases(props_value: Option<&str>, list_key: &str) -> Vec<String> {
+    let Some(raw) = props_value else {
+        return Vec::new();
+    };
+    let Ok(TypedValue::List(items)) = parse_type(list_key, raw, ConfigType::List) else {
+        return Vec::new();
+    };
+    let mut seen = BTreeSet::new();
+    items
+        .into_iter()
+        .filter(|a| seen.insert(a.clone()))
+        .collect()
+}
+
+/// `Class <c> could not be found.` as a ConfigException on `key`.
+pub(crate) fn class_not_found(key: &str, class: &str) -> ConfigError {
+    ConfigError::Invalid {
+        name: key.to_string(),
+        value: class.to_string(),
+        reason: format!("Class {class} could not be found."),
+    }
+}
+
+/// The §4.1 rule: `negate` without `predicate`.
+pub(crate) fn negate_without_predicate(prefix: &str) -> ConfigError {
+    ConfigError::Other(format!(
+        "Config '{prefix}{NEGATE_CONFIG}' was provided but there is no config '{prefix}{PREDICATE_CONFIG}' defining a predicate to be negated."
+    ))
+}
+
+/// The keys a transformation always has (they mask the transform's own keys of the same names).
+fn implicit_transform_keys() -> ConfigDef {
+    ConfigDef::new()
+        .define(
+            ConfigKey::new(
+                PREDICATE_CONFIG,
+                ConfigType::String,
+                Importance::Medium,
+                "Alias of the predicate deciding whether this transformation applies.",
+            )
+            .default(DefaultValue::Null),
+        )
+        .define(
+            ConfigKey::new(
+                NEGATE_CONFIG,
+                ConfigType::Boolean,
+                Importance::Medium,
+                "Whether the predicate's result is inverted.",
+            )
+            .default_value("false"),
+        )
+}
+
+/// Adds the keys of one alias family. `present` tells whether a key is set (even to null), for
+/// the negate/predicate rule. With `require_full`, a type that is missing or unknown is an error
+/// (runtime); otherwise its keys are just left out (validation reports the type key's errors).
+pub(crate) fn enrich_kind(
+    mut def: ConfigDef,
+    kind: AliasKind,
+    list_value: Option<&str>,
+    type_value: &dyn Fn(&str) -> Option<String>,
+    present: &dyn Fn(&str) -> bool,
+    resolver: &dyn PluginResolver,
+    require_full: bool,
+) -> Result<ConfigDef, ConfigError> {
+    let recommended = kind.classes(resolver);
+    for alias in aliases(list_value, kind.list_key()) {
+        let prefix = format!("{}.{alias}.", kind.list_key());
+        let group = format!("{}: {alias}", kind.group());
+        let type_key = format!("{prefix}type");
+
+        let negate_set = present(&format!("{prefix}{NEGATE_CONFIG}"));
+        let predicate_set = present(&format!("{prefix}{PREDICATE_CONFIG}"));
+        let negate_error = (kind == AliasKind::Transformation && negate_set && !predicate_set)
+            .then(|| negate_without_predicate(&prefix));
+        let validator = Validator::custom(move |_, _| match &negate_error {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        });
+        def = def.define(
+            ConfigKey::new(
+                type_key.clone(),
+                ConfigType::Class,
+                Importance::High,
+                format!("Class for the '{alias}' {}.", kind.word()),
+            )
+            .validator(validator)
+            .group(group.clone())
+            .order(0)
+            .width(Width::Long)
+            .display_name(format!("{} type for {alias}", kind.simple_class_name()))
+            .recommended_values(recommended.clone()),
+        );
+
+        let class = type_value(&type_key);
+        let class = match class {
+            Some(c) if kind.exists(resolver, &c) => c,
+            Some(c) if require_full => return Err(class_not_found(&type_key, &c)),
+            None if require_full => return Err(ConfigError::Missing(type_key)),
+            _ => continue,
+        };
+        let mut child = match kind {
+            AliasKind::Transformation => implicit_transform_keys(),
+            AliasKind::Predicate => ConfigDef::new(),
+        };
+        for key in kind.config_def(resolver, &class).keys() {
+            let masked = kind == AliasKind::Transformation
+                && (key.name == PREDICATE_CONFIG || key.name == NEGATE_CONFIG);
+            if !masked {
+                child = child.define(key.clone());
+            }
+        }
+        def = def.embed(&prefix, &group, 1, &child);
+    }
+    Ok(def)
+}
+
+/// Enriches `base` with both alias families, reading a plain property map.
+pub fn enrich(
+    base: ConfigDef,
+    props: &crate::config::Props,
+    resolver: &dyn PluginResolver,
+    require_full: bool,
+) -> Result<ConfigDef, ConfigError> {
+    let type_value = |k: &str| {
+        props
+            .get(k)
+            .map(|v| crate::config::def::java_trim(v).to_string())
+    };
+    let present = |k: &str| props.contains_key(k);
+    let def = enrich_kind(
+        base,
+        AliasKind::Transformation,
+        props.get(TRANSFORMS_CONFIG).map(String::as_str),
+        &type_value,
+        &present,
+        resolver,
+        require_full,
+    )?;
+    enrich_kind(
+        def,
+        AliasKind::Predicate,
+        props.get(PREDICATES_CONFIG).map(String::as_str),
+        &type_value,
+        &present,
+        resolver,
+        require_full,
+    )
+}

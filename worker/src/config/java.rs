@@ -1,0 +1,112 @@
+//! Java formatting rules that leak into Kafka's user-visible texts (error messages, default values in
+//! `ConfigKeyInfo`). Kafka builds these strings with `Double.toString`, `List.toString` and by
+//! iterating `HashSet`s, so a compatible port has to imitate them on purpose (spec §11).
+
+/// Java's `Double.toString`: `1.0`, `0.5`, `1.0E10`, `1.0E-4`, `NaN`, `Infinity`.
+pub(crate) fn double_to_string(d: f64) -> String {
+    if d.is_nan() {
+        return "NaN".to_string();
+    }
+    if d.is_infinite() {
+        return if d > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
+    }
+    if d == 0.0 {
+        return if d.is_sign_negative() { "-0.0" } else { "0.0" }.to_string();
+    }
+    let magnitude = d.abs();
+    // Java switches to computerized scientific notation outside [1e-3, 1e7).
+    if (1e-3..1e7).contains(&magnitude) {
+        let text = format!("{d}");
+        if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        }
+    } else {
+        // Rust's `{:e}` gives the shortest round-tripping digits, like Java, but as `1e10`/`1.5e-5`.
+        let text = format!("{d:e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((text.as_str(), "0"));
+        let mantissa = if mantissa.contains('.') {
+            mantissa.to_string()
+        } else {
+            format!("{mantissa}.0")
+        };
+        format!("{mantissa}E{exponent}")
+    }
+}
+
+/// Java's `AbstractCollection.toString`: `[a, b]`.
+pub(crate) fn list_to_string(items: &[String]) -> String {
+    format!("[{}]", items.join(", "))
+}
+
+/// Java's `String.hashCode` over UTF-16 code units.
+fn string_hash(s: &str) -> i32 {
+    s.encode_utf16().fold(0i32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
+}
+
+/// The iteration order of a `java.util.HashSet` built by adding `items` in order (default capacity 16,
+/// load factor 0.75). Kafka's `CaseInsensitiveValidString` prints its values in this order, so the
+/// message `String must be one of (case insensitive): ...` depends on it.
+pub(crate) fn hash_set_order(items: &[String]) -> Vec<String> {
+    let mut unique: Vec<&String> = Vec::new();
+    for item in items {
+        if !unique.contains(&item) {
+            unique.push(item);
+        }
+    }
+    let mut capacity: usize = 16;
+    // HashMap resizes once size exceeds capacity * 0.75.
+    while unique.len() * 4 > capacity * 3 {
+        capacity *= 2;
+    }
+    let bucket = |s: &str| {
+        let h = string_hash(s) as u32;
+        ((h ^ (h >> 16)) as usize) & (capacity - 1)
+    };
+    // Within a bucket Java keeps insertion order (also across resizes), so a stable sort matches.
+    let mut ordered: Vec<&String> = unique;
+    ordered.sort_by_key(|s| bucket(s));
+    ordered.into_iter().cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_format_like_java() {
+        assert_eq!(double_to_string(1.0), "1.0");
+        assert_eq!(double_to_string(0.5), "0.5");
+        assert_eq!(double_to_string(1e10), "1.0E10");
+        assert_eq!(double_to_string(1e-4), "1.0E-4");
+        assert_eq!(double_to_string(1.5e-5), "1.5E-5");
+        assert_eq!(double_to_string(123456.75), "123456.75");
+        assert_eq!(double_to_string(f64::NAN), "NaN");
+        assert_eq!(double_to_string(f64::NEG_INFINITY), "-Infinity");
+        assert_eq!(double_to_string(-2.0), "-2.0");
+    }
+
+    #[test]
+    fn java_string_hash_matches_known_values() {
+        assert_eq!(string_hash(""), 0);
+        assert_eq!(string_hash("a"), 97);
+        assert_eq!(string_hash("hello"), 99162322);
+    }
+
+    #[test]
+    fn hash_set_order_matches_kafka_messages() {
+        // Orders observed in Kafka's own test expectations.
+        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            hash_set_order(&set(&["NONE", "GZIP", "SNAPPY", "ZSTD"])).join(", "),
+            "ZSTD, GZIP, NONE, SNAPPY"
+        );
+        assert_eq!(
+            hash_set_order(&set(&["DISABLED", "UPGRADE", "DOWNGRADE", "BIDIRECTIONAL"])).join(", "),
+            "DISABLED, DOWNGRADE, UPGRADE, BIDIRECTIONAL"
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! `org.apache.kafka.connect.json.JsonConverter`: Connect data as JSON, optionally in a
+//! `{"schema":...,"payload":...}` envelope, byte for byte as Kafka (Jackson) writes it.
+//!
+//! Output is written by hand into one `Vec<u8>`; a schema's JSON is cached (and a plain primitive
+//! schema's is written without any lookup), so the hot path of a `string` schema with a string value
+//! costs one allocation: the output buffer.
+
+mod cache;
+pub mod config;
+pub mod reader;
+mod to_connect;
+mod to_json;
+mod writer;
+
+use std::sync::Arc;
+
+use crate::config::{ConfigError, Props};
+use crate::data::{DataError, Schema, SchemaAndValue, Value};
+
+use super::{Converter, ConverterKind, HeaderConverter};
+use cache::{ConnectSchemaCache, SchemaJsonCache};
+pub use config::{DecimalFormat, JsonConverterConfig};
+use reader::JsonNode;
+
+pub const CLASS_NAME: &str = "org.apache.kafka.connect.json.JsonConverter";
+
+const ENVELOPE_ERROR: &str = "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not contain additional fields. If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter configuration.";
+const DESERIALIZE_ERROR: &str =
+    "Converting byte[] to Kafka Connect data failed due to serialization error: ";
+
+/// The JsonConverter. Cheap to share: the caches are internally synchronized.
+pub struct JsonConverter {
+    config: JsonConverterConfig,
+    to_json_schemas: SchemaJsonCache,
+    to_connect_schemas: ConnectSchemaCache,
+}
+
+impl JsonConverter {
+    pub fn new(config: JsonConverterConfig) -> Self {
+        JsonConverter {
+            to_json_schemas: SchemaJsonCache::new(config.schemas_cache_size),
+            to_connect_schemas: ConnectSchemaCache::new(config.schemas_cache_size),
+            config,
+        }
+    }
+
+    /// `configure(props)`: `converter.type` must be among the props.
+    pub fn configure(props: &Props) -> Result<Self, ConfigError> {
+        Ok(Self::new(JsonConverterConfig::parse(props)?))
+    }
+
+    /// `configure(props, isKey)` / the worker's header setup: `converter.type` comes from `kind`.
+    pub fn for_kind(props: &Props, kind: ConverterKind) -> Result<Self, ConfigError> {
+        Self::configure(&super::config::with_type(props, kind))
+    }
+
+    pub fn config(&self) -> &JsonConverterConfig {
+        &self.config
+    }
+
+    /// `asJsonSchema(schema)` as bytes (cached).
+    pub fn as_json_schema(&self, schema: &Schema) -> Result<Arc<[u8]>, DataError> {
+        self.to_json_schemas.get_or_build(schema, || {
+            let mut out = Vec::with_capacity(64);
+            to_json::write_schema(&mut out, schema, &self.config)?;
+            Ok(out)
+        })
+    }
+
+    /// `asConnectSchema(json)` from a JSON schema's text; `None` for `null`.
+    pub fn as_connect_schema(&self, json: &[u8]) -> Result<Option<Schema>, DataError> {
+        let trimmed = trim_ws(json);
+        if trimmed == b"null" {
+            return Ok(None);
+        }
+        if let Some(schema) = self.to_connect_schemas.get(trimmed) {
+            return Ok(Some(schema));
+        }
+        let node = reader::parse(trimmed, false)
+            .map_err(|e| DataError::new(format!("{DESERIALIZE_ERROR}{e}")))?
+            .unwrap_or(JsonNode::Null);
+        let schema = to_connect::as_connect_schema(&node, &self.config)?;
+        if let Some(s) = &schema {
+            self.to_connect_schemas.put(trimmed, s.clone());
+        }
+        Ok(schema)
+    }
+
+    fn write_envelope_schema(
+        &self,
+        out: &mut Vec<u8>,
+        schema: Option<&Schema>,
+    ) -> Result<(), DataError> {
+        let Some(schema) = schema else {
+            out.extend_from_slice(b"null");
+            return Ok(());
+        };
+        if is_plain_primitive(schema) {
+            // Nothing to cache: the text depends only on the type and optionality.
+            out.extend_from_slice(b"{\"type\":\"");
+            out.extend_from_slice(schema.schema_type().json_name().as_bytes());
+            out.extend_from_slice(if schema.is_optional() {
+                b"\",\"optional\":true}"
+            } else {
+                b"\",\"optional\":false}"
+            });
+            return Ok(());
+        }
+        out.extend_from_slice(&self.as_json_schema(schema)?);
+        Ok(())
+    }
+
+    fn to_connect(&self, data: Option<&[u8]>) -> Result<SchemaAndValue, DataError> {
+        // A tombstone.
+        let Some(data) = data else {
+            return Ok(SchemaAndValue::NULL);
+        };
+        let root = reader::parse(data, self.config.schemas_enable)
+            .map_err(|e| DataError::new(format!("{DESERIALIZE_ERROR}{e}")))?;
+        if !self.config.schemas_enable {
+            let value = to_connect::convert_to_connect(None, root.as_ref(), &self.config)?;
+            return Ok(SchemaAndValue::new(None, value));
+        }
+        let Some(JsonNode::Object(members)) = &root else {
+            return Err(DataError::new(ENVELOPE_ERROR));
+        };
+        let (Some(schema_node), Some(payload), 2) = (
+            root.as_ref().and_then(|r| r.get("schema")),
+            root.as_ref().and_then(|r| r.get("payload")),
+            members.len(),
+        ) else {
+            return Err(DataError::new(ENVELOPE_ERROR));
+        };
+        let schema = match schema_node {
+            JsonNode::Raw(range) => self.as_connect_schema(&data[range.clone()])?,
+            other => to_connect::as_connect_schema(other, &self.config)?,
+        };
+        let value = to_connect::convert_to_connect(schema.as_ref(), Some(payload), &self.config)?;
+        Ok(SchemaAndValue::new(schema, value))
+    }
+}
+
+/// A primitive schema with nothing but a type and optionality, whose JSON is fixed.
+fn is_plain_primitive(schema: &Schema) -> bool {
+    schema.schema_type().is_primitive()
+        && schema.name().is_none()
+        && schema.version().is_none()
+        && schema.doc().is_none()
+        && schema.parameters().is_none()
+        && schema.default_value().is_none()
+}
+
+fn trim_ws(bytes: &[u8]) -> &[u8] {
+    let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = bytes.iter().position(|b| !is_ws(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ws(b))
+        .map_or(start, |e| e + 1);
+    &bytes[start..end]
+}
+
+/// A starting size for the output, so typical records need no regrowth.
+fn estimate_size(value: &Value, schemas_enable: bool) -> usize {
+    let payload = match value {
+        Value::String(s) => s.len() + 8,
+        Value::Bytes(b) => b.len() * 4 / 3 + 8,
+        _ => 64,
+    };
+    payload + if schemas_enable { 64 } else { 0 }
+}
+
+impl Converter for JsonConverter {
+    fn from_connect_data(
+        &self,
+        _topic: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, DataError> {
+        if schema.is_none() && value.is_null() {
+            return Ok(None);
+        }
+        let mut out = Vec::with_capacity(estimate_size(value, self.config.schemas_enable));
+        if self.config.schemas_enable {
+            out.extend_from_slice(b"{\"schema\":");
+            self.write_envelope_schema(&mut out, schema)?;
+            out.extend_from_slice(b",\"payload\":");
+            to_json::write_value(&mut out, schema, value, &self.config)?;
+            out.push(b'}');
+        } else {
+            to_json::write_value(&mut out, schema, value, &self.config)?;
+        }
+        Ok(Some(out))
+    }
+
+    fn to_connect_data(
+        &self,
+        _topic: &str,
+        data: Option<&[u8]>,
+    ) -> Result<SchemaAndValue, DataError> {
+        self.to_connect(data)
+    }
+}
+
+impl HeaderConverter for JsonConverter {
+    fn from_connect_header(
+        &self,
+        topic: &str,
+        _header_key: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, DataError> {
+        self.from_connect_data(topic, schema, value)
+    }
+
+    fn to_connect_header(
+        &self,
+        topic: &str,
+        _header_key: &str,
+        data: Option<&[u8]>,
+    ) -> Result<SchemaAndValue, DataError> {
+        self.to_connect_data(topic, data)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,265 @@
+//! Connect values: what a Java `Object` is in Kafka Connect's data API.
+
+use super::{logical, DataError, Decimal, Schema, SchemaType};
+
+/// A Connect value. The variants are the Java classes Kafka Connect accepts (`ConnectSchema.SCHEMA_TYPE_CLASSES`).
+///
+/// Maps keep insertion order (Kafka uses `HashMap`, whose order is unspecified, so any order is
+/// faithful; insertion order makes ours deterministic). `Date` is `java.util.Date` (milliseconds since
+/// the epoch), the value class of the `Date`, `Time` and `Timestamp` logical types.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int8(i8),
+    Int16(i16),
+    Int32(i32),
+    Int64(i64),
+    Float32(f32),
+    Float64(f64),
+    Boolean(bool),
+    String(String),
+    Bytes(Vec<u8>),
+    Array(Vec<Value>),
+    Map(Vec<(Value, Value)>),
+    Struct(Struct),
+    Decimal(Decimal),
+    Date(i64),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The Java class Kafka would name in an error message (`java.lang.String`, ...).
+    pub fn java_class_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Int8(_) => "java.lang.Byte",
+            Value::Int16(_) => "java.lang.Short",
+            Value::Int32(_) => "java.lang.Integer",
+            Value::Int64(_) => "java.lang.Long",
+            Value::Float32(_) => "java.lang.Float",
+            Value::Float64(_) => "java.lang.Double",
+            Value::Boolean(_) => "java.lang.Boolean",
+            Value::String(_) => "java.lang.String",
+            Value::Bytes(_) => "[B",
+            Value::Array(_) => "java.util.ArrayList",
+            Value::Map(_) => "java.util.HashMap",
+            Value::Struct(_) => "org.apache.kafka.connect.data.Struct",
+            Value::Decimal(_) => "java.math.BigDecimal",
+            Value::Date(_) => "java.util.Date",
+        }
+    }
+
+    /// The schema type inferred from the value's class (`ConnectSchema.schemaType(Class)`); `None` for
+    /// null and for classes with no schema type (BigDecimal, Date).
+    pub fn inferred_type(&self) -> Option<SchemaType> {
+        Some(match self {
+            Value::Int8(_) => SchemaType::Int8,
+            Value::Int16(_) => SchemaType::Int16,
+            Value::Int32(_) => SchemaType::Int32,
+            Value::Int64(_) => SchemaType::Int64,
+            Value::Float32(_) => SchemaType::Float32,
+            Value::Float64(_) => SchemaType::Float64,
+            Value::Boolean(_) => SchemaType::Boolean,
+            Value::String(_) => SchemaType::String,
+            Value::Bytes(_) => SchemaType::Bytes,
+            Value::Array(_) => SchemaType::Array,
+            Value::Map(_) => SchemaType::Map,
+            Value::Struct(_) => SchemaType::Struct,
+            Value::Null | Value::Decimal(_) | Value::Date(_) => return None,
+        })
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_struct(&self) -> Option<&Struct> {
+        match self {
+            Value::Struct(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+
+/// A schema and a value together (`SchemaAndValue`). `SchemaAndValue::NULL` is both absent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaAndValue {
+    pub schema: Option<Schema>,
+    pub value: Value,
+}
+
+impl SchemaAndValue {
+    pub const NULL: SchemaAndValue = SchemaAndValue {
+        schema: None,
+        value: Value::Null,
+    };
+    pub fn new(schema: Option<Schema>, value: Value) -> Self {
+        SchemaAndValue { schema, value }
+    }
+}
+
+/// A structured value with a struct schema (`org.apache.kafka.connect.data.Struct`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    schema: Schema,
+    values: Vec<Value>,
+}
+
+impl Struct {
+    /// An empty struct. Kafka throws for a non-struct schema: `Not a struct schema: <schema>`.
+    pub fn new(schema: Schema) -> Result<Self, DataError> {
+        if schema.schema_type() != SchemaType::Struct {
+            return Err(DataError::new(format!("Not a struct schema: {schema:?}")));
+        }
+        let values = vec![Value::Null; schema.fields().len()];
+        Ok(Struct { schema, values })
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// Sets a field, validating the value against the field's schema as `Struct.put` does.
+    pub fn put(&mut self, field_name: &str, value: Value) -> Result<&mut Self, DataError> {
+        let field = self
+            .schema
+            .field(field_name)
+            .ok_or_else(|| DataError::new(format!("{field_name} is not a valid field name")))?;
+        validate(Some(&field.name), &field.schema, &value)?;
+        let index = field.index;
+        self.values[index] = value;
+        Ok(self)
+    }
+
+    /// Sets a field by index without validation (for converters that validated already).
+    pub fn put_unchecked(&mut self, index: usize, value: Value) {
+        if let Some(slot) = self.values.get_mut(index) {
+            *slot = value;
+        }
+    }
+
+    /// The field's value, or its schema default when the value is null (`Struct.get`).
+    pub fn get(&self, field_name: &str) -> Result<&Value, DataError> {
+        let field = self.lookup(field_name)?;
+        let value = &self.values[field.index];
+        if value.is_null() {
+            if let Some(default) = field.schema.default_value() {
+                return Ok(default);
+            }
+        }
+        Ok(value)
+    }
+
+    /// The field's value, ignoring defaults (`Struct.getWithoutDefault`).
+    pub fn get_without_default(&self, field_name: &str) -> Result<&Value, DataError> {
+        let field = self.lookup(field_name)?;
+        Ok(&self.values[field.index])
+    }
+
+    pub fn get_by_index(&self, index: usize) -> &Value {
+        self.values.get(index).unwrap_or(&Value::Null)
+    }
+
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    fn lookup(&self, field_name: &str) -> Result<&super::Field, DataError> {
+        self.schema
+            .field(field_name)
+            .ok_or_else(|| DataError::new(format!("{field_name} is not a valid field name")))
+    }
+
+    /// Checks every field against its schema (`Struct.validate`).
+    pub fn validate(&self) -> Result<(), DataError> {
+        for field in self.schema.fields() {
+            validate(Some(&field.name), &field.schema, &self.values[field.index])?;
+        }
+        Ok(())
+    }
+}
+
+/// `ConnectSchema.validateValue(field, schema, value)`, with Kafka's messages.
+pub(super) fn validate(
+    field: Option<&str>,
+    schema: &Schema,
+    value: &Value,
+) -> Result<(), DataError> {
+    let location = || match field {
+        Some(name) if !name.is_empty() => format!(" for field: \"{name}\""),
+        _ => String::new(),
+    };
+    if value.is_null() {
+        if schema.is_optional() || schema.default_value().is_some() {
+            return Ok(());
+        }
+        return Err(DataError::new(format!(
+            "Invalid value: null used for required field: \"{}\", schema type: {}",
+            field.unwrap_or(""),
+            schema.schema_type()
+        )));
+    }
+    let logical_ok = match schema.name() {
+        Some(logical::DECIMAL) => Some(matches!(value, Value::Decimal(_))),
+        Some(logical::DATE) | Some(logical::TIME) | Some(logical::TIMESTAMP) => {
+            Some(matches!(value, Value::Date(_)))
+        }
+        _ => None,
+    };
+    let class_ok = match logical_ok {
+        Some(ok) => ok,
+        None => value.inferred_type() == Some(schema.schema_type()),
+    };
+    if !class_ok {
+        return Err(DataError::new(format!(
+            "Invalid Java object for schema with type {}: class {}{}",
+            schema.schema_type(),
+            value.java_class_name(),
+            location()
+        )));
+    }
+    match (schema.schema_type(), value) {
+        (SchemaType::Struct, Value::Struct(s)) => {
+            if s.schema() != schema {
+                return Err(DataError::new("Struct schemas do not match."));
+            }
+            s.validate()
+        }
+        (SchemaType::Array, Value::Array(items)) => {
+            let item_schema = schema
+                .value_schema()
+                .ok_or_else(|| DataError::new("Array schema has no element schema"))?;
+            items
+                .iter()
+                .try_for_each(|v| validate(Some("entry"), item_schema, v))
+        }
+        (SchemaType::Map, Value::Map(entries)) => {
+            let (ks, vs) = match (schema.key_schema(), schema.value_schema()) {
+                (Some(k), Some(v)) => (k, v),
+                _ => return Err(DataError::new("Map schema has no key or value schema")),
+            };
+            entries.iter().try_for_each(|(k, v)| {
+                validate(Some("key"), ks, k)?;
+                validate(Some("value"), vs, v)
+            })
+        }
+        _ => Ok(()),
+    }
+}

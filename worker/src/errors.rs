@@ -1,0 +1,67 @@
+//! The error a connector, task or the runtime reports (`ConnectException` and friends).
+
+use crate::config::ConfigError;
+use crate::data::DataError;
+
+/// An error raised while running a connector or a task. Its `Display` is the message Kafka would show;
+/// [`ConnectError::trace`] renders the cause chain for the `trace` field of a FAILED status.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// A configuration problem (`ConfigException`).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Data that cannot be converted or transformed (`DataException`).
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// A failure worth retrying (`RetriableException`).
+    #[error("{0}")]
+    Retriable(String),
+    /// Any other failure (`ConnectException`), with an optional cause.
+    #[error("{message}")]
+    Other {
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+impl ConnectError {
+    pub fn new(message: impl Into<String>) -> Self {
+        ConnectError::Other {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        ConnectError::Other {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// The Java exception class Kafka would report for this error.
+    pub fn java_class(&self) -> &'static str {
+        match self {
+            ConnectError::Config(_) => "org.apache.kafka.common.config.ConfigException",
+            ConnectError::Data(_) => "org.apache.kafka.connect.errors.DataException",
+            ConnectError::Retriable(_) => "org.apache.kafka.connect.errors.RetriableException",
+            ConnectError::Other { .. } => "org.apache.kafka.connect.errors.ConnectException",
+        }
+    }
+
+    /// A trace in the shape of a Java stack trace's header lines: the exception and each cause.
+    pub fn trace(&self) -> String {
+        let mut out = format!("{}: {}", self.java_class(), self);
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            out.push_str("\nCaused by: ");
+            out.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        out
+    }
+}

@@ -1,0 +1,267 @@
+//! Prometheus metrics of the worker: per connector and task, the figures Kafka Connect reports through
+//! JMX (records polled, written, read and put; bytes; errors; offset commits and their latency; task
+//! state), with names in Prometheus style.
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use crate::runtime::status::State;
+
+/// Every metric of a worker, registered in one registry.
+pub struct WorkerMetrics {
+    registry: Registry,
+    source_records_polled: IntCounterVec,
+    source_records_written: IntCounterVec,
+    sink_records_read: IntCounterVec,
+    sink_records_put: IntCounterVec,
+    bytes: IntCounterVec,
+    errors: IntCounterVec,
+    offset_commits: IntCounterVec,
+    offset_commit_seconds: HistogramVec,
+    task_state: IntGaugeVec,
+    connector_state: IntGaugeVec,
+    /// Task ids that have series, per connector, so a deleted connector's series can be removed.
+    known_tasks: Mutex<BTreeMap<String, BTreeSet<u32>>>,
+}
+
+/// A task's counters with their labels already resolved, so the hot path is a plain atomic add.
+#[derive(Clone)]
+pub struct TaskMetrics {
+    pub records_polled: IntCounter,
+    pub records_written: IntCounter,
+    pub records_read: IntCounter,
+    pub records_put: IntCounter,
+    pub bytes_out: IntCounter,
+    pub bytes_in: IntCounter,
+    pub errors: IntCounter,
+    pub commits_ok: IntCounter,
+    pub commits_failed: IntCounter,
+    pub commit_seconds: prometheus::Histogram,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up metrics: {0}")]
+pub struct MetricsError(#[from] prometheus::Error);
+
+impl WorkerMetrics {
+    pub fn new() -> Result<Self, MetricsError> {
+        let registry = Registry::new();
+        let task_labels = &["connector", "task"];
+        let counter =
+            |name: &str, help: &str, labels: &[&str]| -> Result<IntCounterVec, MetricsError> {
+                let c = IntCounterVec::new(Opts::new(name, help), labels)?;
+                registry.register(Box::new(c.clone()))?;
+                Ok(c)
+            };
+        let source_records_polled = counter(
+            "ferry_source_records_polled_total",
+            "Records returned by source task polls (before transforms).",
+            task_labels,
+        )?;
+        let source_records_written = counter(
+            "ferry_source_records_written_total",
+            "Source records acknowledged by Kafka.",
+            task_labels,
+        )?;
+        let sink_records_read = counter(
+            "ferry_sink_records_read_total",
+            "Records read from Kafka by sink tasks.",
+            task_labels,
+        )?;
+        let sink_records_put = counter(
+            "ferry_sink_records_put_total",
+            "Records handed to sink tasks' put().",
+            task_labels,
+        )?;
+        let bytes = counter(
+            "ferry_task_bytes_total",
+            "Record bytes (key and value) moved by a task; direction is out (to Kafka) or in (from Kafka).",
+            &["connector", "task", "direction"],
+        )?;
+        let errors = counter(
+            "ferry_task_errors_total",
+            "Errors raised in a task (conversion, transform, producer, connector).",
+            task_labels,
+        )?;
+        let offset_commits = counter(
+            "ferry_offset_commits_total",
+            "Offset commits by result (success, failure).",
+            &["connector", "task", "result"],
+        )?;
+        let offset_commit_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "ferry_offset_commit_duration_seconds",
+                "Time to commit offsets (flush included for sinks).",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+            ]),
+            task_labels,
+        )?;
+        registry.register(Box::new(offset_commit_seconds.clone()))?;
+        let task_state = IntGaugeVec::new(
+            Opts::new(
+                "ferry_task_state",
+                "1 for a task's current state, 0 for the others.",
+            ),
+            &["connector", "task", "state"],
+        )?;
+        registry.register(Box::new(task_state.clone()))?;
+        let connector_state = IntGaugeVec::new(
+            Opts::new(
+                "ferry_connector_state",
+                "1 for a connector's current state, 0 for the others.",
+            ),
+            &["connector", "state"],
+        )?;
+        registry.register(Box::new(connector_state.clone()))?;
+        Ok(WorkerMetrics {
+            registry,
+            source_records_polled,
+            source_records_written,
+            sink_records_read,
+            sink_records_put,
+            bytes,
+            errors,
+            offset_commits,
+            offset_commit_seconds,
+            task_state,
+            connector_state,
+            known_tasks: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    pub fn task(&self, connector: &str, task: u32) -> TaskMetrics {
+        self.known_tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(connector.to_string())
+            .or_default()
+            .insert(task);
+        let t = task.to_string();
+        let l = [connector, t.as_str()];
+        TaskMetrics {
+            records_polled: self.source_records_polled.with_label_values(&l),
+            records_written: self.source_records_written.with_label_values(&l),
+            records_read: self.sink_records_read.with_label_values(&l),
+            records_put: self.sink_records_put.with_label_values(&l),
+            bytes_out: self.bytes.with_label_values(&[connector, &t, "out"]),
+            bytes_in: self.bytes.with_label_values(&[connector, &t, "in"]),
+            errors: self.errors.with_label_values(&l),
+            commits_ok: self
+                .offset_commits
+                .with_label_values(&[connector, &t, "success"]),
+            commits_failed: self
+                .offset_commits
+                .with_label_values(&[connector, &t, "failure"]),
+            commit_seconds: self.offset_commit_seconds.with_label_values(&l),
+        }
+    }
+
+    /// Records a state change of a connector (`task` = None) or a task.
+    pub fn set_state(&self, connector: &str, task: Option<u32>, state: State) {
+        if let Some(t) = task {
+            self.known_tasks
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(connector.to_string())
+                .or_default()
+                .insert(t);
+        }
+        for s in State::ALL {
+            let v = i64::from(s == state);
+            match task {
+                Some(t) => self
+                    .task_state
+                    .with_label_values(&[connector, &t.to_string(), s.as_str()])
+                    .set(v),
+                None => self
+                    .connector_state
+                    .with_label_values(&[connector, s.as_str()])
+                    .set(v),
+            }
+        }
+    }
+
+    /// Drops every series of a deleted connector, so `/metrics` does not keep reporting it.
+    pub fn remove_connector(&self, connector: &str) {
+        let tasks = self
+            .known_tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(connector)
+            .unwrap_or_default();
+        for t in tasks {
+            let t = t.to_string();
+            let l = [connector, t.as_str()];
+            for vec in [
+                &self.source_records_polled,
+                &self.source_records_written,
+                &self.sink_records_read,
+                &self.sink_records_put,
+                &self.errors,
+            ] {
+                let _ = vec.remove_label_values(&l);
+            }
+            let _ = self.offset_commit_seconds.remove_label_values(&l);
+            for d in ["out", "in"] {
+                let _ = self.bytes.remove_label_values(&[connector, &t, d]);
+            }
+            for r in ["success", "failure"] {
+                let _ = self.offset_commits.remove_label_values(&[connector, &t, r]);
+            }
+            for s in State::ALL {
+                let _ = self
+                    .task_state
+                    .remove_label_values(&[connector, &t, s.as_str()]);
+            }
+        }
+        for s in State::ALL {
+            let _ = self
+                .connector_state
+                .remove_label_values(&[connector, s.as_str()]);
+        }
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut buf) {
+            tracing::warn!(error = %e, "cannot encode metrics");
+        }
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_task_counters_and_state() {
+        let m = WorkerMetrics::new().unwrap();
+        let t = m.task("src", 0);
+        t.records_polled.inc_by(3);
+        m.set_state("src", Some(0), State::Running);
+        let text = m.render();
+        assert!(
+            text.contains(r#"ferry_source_records_polled_total{connector="src",task="0"} 3"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"ferry_task_state{connector="src",state="RUNNING",task="0"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"ferry_task_state{connector="src",state="FAILED",task="0"} 0"#),
+            "{text}"
+        );
+        m.remove_connector("src");
+        assert!(!m.render().contains("connector=\"src\""));
+    }
+}

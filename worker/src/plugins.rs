@@ -1,0 +1,174 @@
+//! Every plugin compiled into Ferry, found by its full Kafka class name or by Kafka's aliases: the simple
+//! class name, and for connectors also the simple name without the `Connector` suffix
+//! (`PluginUtils.computeAliases`): `org.apache.kafka.connect.file.FileStreamSourceConnector`,
+//! `FileStreamSourceConnector` and `FileStreamSource` name the same plugin.
+
+use crate::config::connector::{plugin_config_listing, ConnectorKind, PluginResolver};
+use crate::config::def::ConfigDef;
+use crate::config::ConfigKeyInfo;
+use crate::connectors::{builtin_connectors, ConnectorPlugin};
+use crate::rest::entities::PluginInfo;
+use crate::rest::herder::HerderError;
+
+/// The simple name of a class: after the last `.` (nested classes keep their `$`).
+fn simple_name(class: &str) -> &str {
+    class.rsplit('.').next().unwrap_or(class)
+}
+
+/// Whether `name` names `class`: in full, by simple name, or (with `suffix`) by simple name minus it.
+pub fn matches_class(class: &str, name: &str, suffix: Option<&str>) -> bool {
+    let name = name.trim();
+    if name == class {
+        return true;
+    }
+    let simple = simple_name(class);
+    if name == simple {
+        return true;
+    }
+    match suffix.and_then(|s| simple.strip_suffix(s)) {
+        Some(pruned) => !pruned.is_empty() && name == pruned,
+        None => false,
+    }
+}
+
+/// Finds a connector by class name or alias.
+pub fn find_connector(name: &str) -> Option<&'static ConnectorPlugin> {
+    builtin_connectors()
+        .iter()
+        .find(|p| matches_class(p.class_name, name, Some("Connector")))
+}
+
+/// Kafka's message when no connector matches (a 500 from the REST API, as in Kafka).
+pub fn unknown_connector_message(name: &str) -> String {
+    let available: Vec<String> = builtin_connectors()
+        .iter()
+        .map(|p| {
+            let simple = simple_name(p.class_name);
+            let pruned = simple.strip_suffix("Connector").unwrap_or(simple);
+            format!(
+                "PluginDesc{{klass=class {}, name='{}', version='{}', encodedVersion={}, type={}, typeName='{}', location='classpath'}}",
+                p.class_name,
+                p.class_name,
+                crate::VERSION,
+                crate::VERSION,
+                kind_name(p.kind),
+                kind_name(p.kind),
+            ) + &format!(" (aliases {simple}, {pruned})")
+        })
+        .collect();
+    format!(
+        "Failed to find any class that implements Connector and which name matches {name}, available connectors are: {}",
+        available.join(", ")
+    )
+}
+
+fn kind_name(kind: ConnectorKind) -> &'static str {
+    match kind {
+        ConnectorKind::Source => "source",
+        ConnectorKind::Sink => "sink",
+    }
+}
+
+/// `GET /connector-plugins`: connectors (sinks, then sources), and with `connectors_only = false` also
+/// transforms, predicates, converters and header converters.
+pub fn plugin_infos(connectors_only: bool) -> Vec<PluginInfo> {
+    let info = |class: &str, kind: &str| PluginInfo {
+        class_name: class.to_string(),
+        plugin_type: kind.to_string(),
+        version: Some(crate::VERSION.to_string()),
+    };
+    let mut out: Vec<PluginInfo> = Vec::new();
+    for kind in [ConnectorKind::Sink, ConnectorKind::Source] {
+        let mut classes: Vec<&str> = builtin_connectors()
+            .iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| p.class_name)
+            .collect();
+        classes.sort_unstable();
+        out.extend(classes.into_iter().map(|c| info(c, kind_name(kind))));
+    }
+    if connectors_only {
+        return out;
+    }
+    out.extend(
+        crate::transforms::registry::transform_classes()
+            .iter()
+            .map(|c| info(c, "transformation")),
+    );
+    out.extend(
+        crate::transforms::registry::predicate_classes()
+            .iter()
+            .map(|c| info(c, "predicate")),
+    );
+    for (class, kind) in crate::converters::registry::converter_plugins() {
+        out.push(info(&class, kind.as_str()));
+    }
+    out
+}
+
+/// `GET /connector-plugins/{p}/config`: the connector's own keys, then the framework keys of its kind
+/// that it does not define (Kafka's `putIfAbsent`: the plugin's definition wins).
+pub fn plugin_config_keys(name: &str) -> Result<Vec<ConfigKeyInfo>, HerderError> {
+    let plugin = find_connector(name)
+        .ok_or_else(|| HerderError::NotFound(format!("Unknown plugin {name}.")))?;
+    Ok(plugin_config_listing(
+        Some(plugin.kind),
+        &(plugin.config_def)(),
+    ))
+}
+
+/// Answers the config validator's questions about transforms and predicates.
+pub struct BuiltinPlugins;
+
+impl PluginResolver for BuiltinPlugins {
+    fn transform_exists(&self, class: &str) -> bool {
+        crate::transforms::registry::transform_classes()
+            .iter()
+            .any(|c| matches_class(c, class, None))
+    }
+    fn predicate_exists(&self, class: &str) -> bool {
+        crate::transforms::registry::predicate_classes()
+            .iter()
+            .any(|c| matches_class(c, class, None))
+    }
+    fn transform_config_def(&self, _class: &str) -> Option<ConfigDef> {
+        None
+    }
+    fn predicate_config_def(&self, _class: &str) -> Option<ConfigDef> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connectors_are_found_by_class_and_kafkas_aliases() {
+        for name in [
+            "org.apache.kafka.connect.file.FileStreamSourceConnector",
+            "FileStreamSourceConnector",
+            "FileStreamSource",
+            " FileStreamSource ",
+        ] {
+            let p = find_connector(name).unwrap_or_else(|| panic!("{name} not found"));
+            assert_eq!(
+                p.class_name,
+                "org.apache.kafka.connect.file.FileStreamSourceConnector"
+            );
+        }
+        assert_eq!(
+            find_connector("FileStreamSink").map(|p| p.class_name),
+            Some("org.apache.kafka.connect.file.FileStreamSinkConnector")
+        );
+        assert!(find_connector("FileStream").is_none());
+        assert!(find_connector("Connector").is_none());
+    }
+
+    #[test]
+    fn plugin_list_has_sinks_then_sources() {
+        let list = plugin_infos(true);
+        let kinds: Vec<&str> = list.iter().map(|p| p.plugin_type.as_str()).collect();
+        assert_eq!(kinds, vec!["sink", "source"]);
+    }
+}

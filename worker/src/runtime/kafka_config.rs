@@ -1,0 +1,209 @@
+//! Kafka client settings: Kafka Connect's defaults for the task clients, the worker's `producer.` /
+//! `consumer.` settings and the connector's `producer.override.` / `consumer.override.` settings, and one
+//! translation from Kafka's (Java client) keys to librdkafka's.
+//!
+//! Most keys mean the same in both clients and pass through. Java-only keys are translated where an
+//! equivalent exists (`buffer.memory`), or dropped with a note where they have no meaning here
+//! (serializers, interceptors, JMX reporters). Anything librdkafka does not know is rejected when the
+//! client is created, with an error naming the key.
+
+use std::collections::BTreeMap;
+
+use crate::config::Props;
+
+/// Which client a configuration is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientRole {
+    Producer,
+    Consumer,
+    Admin,
+}
+
+/// Keys of the Java client with no librdkafka equivalent and no effect on delivery: dropped.
+const IGNORED_JAVA_KEYS: &[&str] = &[
+    "key.serializer",
+    "value.serializer",
+    "key.deserializer",
+    "value.deserializer",
+    "interceptor.classes",
+    "metric.reporters",
+    "metrics.num.samples",
+    "metrics.recording.level",
+    "metrics.sample.window.ms",
+    "auto.include.jmx.reporter",
+    "max.block.ms",
+    "partitioner.class",
+    "partitioner.ignore.keys",
+    "partitioner.adaptive.partitioning.enable",
+    "partitioner.availability.timeout.ms",
+    "default.api.timeout.ms",
+    "exclude.internal.topics",
+    "allow.auto.create.topics",
+    "metadata.recovery.strategy",
+    "metadata.recovery.rebootstrap.trigger.ms",
+    "enable.metrics.push",
+    "client.rack",
+    "max.poll.records",
+    "internal.leave.group.on.close",
+];
+
+/// Ferry's defaults that keep memory bounded; Kafka's Java clients bound it the same way
+/// (`buffer.memory` = 32 MiB, fetch sizes), while librdkafka's own defaults allow up to 1 GiB queued
+/// for producing and 64 MiB prefetched per consumer.
+const PRODUCER_QUEUE_KBYTES: &str = "16384";
+const CONSUMER_QUEUE_KBYTES: &str = "8192";
+
+/// The settings for a source task's producer, in librdkafka's keys.
+pub fn producer_config(
+    worker_producer: &Props,
+    connector_overrides: &Props,
+    connector: &str,
+    task: u32,
+) -> (BTreeMap<String, String>, Vec<String>) {
+    // Kafka Connect's producer defaults (`Worker.baseProducerConfigs`), then the worker's, then the
+    // connector's overrides.
+    let mut merged = Props::new();
+    merged.insert("acks".into(), "all".into());
+    merged.insert("enable.idempotence".into(), "false".into());
+    merged.insert("max.in.flight.requests.per.connection".into(), "1".into());
+    merged.insert("delivery.timeout.ms".into(), i32::MAX.to_string());
+    merged.insert(
+        "client.id".into(),
+        format!("connector-producer-{connector}-{task}"),
+    );
+    merged.insert(
+        "queue.buffering.max.kbytes".into(),
+        PRODUCER_QUEUE_KBYTES.into(),
+    );
+    merged.extend(worker_producer.clone());
+    merged.extend(connector_overrides.clone());
+    translate(merged, ClientRole::Producer)
+}
+
+/// The settings for a sink task's consumer, in librdkafka's keys.
+pub fn consumer_config(
+    worker_consumer: &Props,
+    connector_overrides: &Props,
+    connector: &str,
+    task: u32,
+) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut merged = Props::new();
+    merged.insert("group.id".into(), sink_group_id(connector));
+    merged.insert("enable.auto.commit".into(), "false".into());
+    merged.insert("auto.offset.reset".into(), "earliest".into());
+    merged.insert(
+        "client.id".into(),
+        format!("connector-consumer-{connector}-{task}"),
+    );
+    merged.insert(
+        "queued.max.messages.kbytes".into(),
+        CONSUMER_QUEUE_KBYTES.into(),
+    );
+    merged.extend(worker_consumer.clone());
+    merged.extend(connector_overrides.clone());
+    // Offsets are stored and committed by the worker only after the sink flushed; librdkafka must not
+    // store them on its own.
+    merged.insert("enable.auto.offset.store".into(), "false".into());
+    merged.insert("enable.auto.commit".into(), "false".into());
+    translate(merged, ClientRole::Consumer)
+}
+
+/// The sink consumer group of a connector (`SinkUtils.consumerGroupId`).
+pub fn sink_group_id(connector: &str) -> String {
+    format!("connect-{connector}")
+}
+
+/// Translates Java client keys to librdkafka keys. Returns the settings and notes for the log.
+pub fn translate(props: Props, role: ClientRole) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut out = BTreeMap::new();
+    let mut notes = Vec::new();
+    for (key, value) in props {
+        if IGNORED_JAVA_KEYS.contains(&key.as_str()) {
+            notes.push(format!(
+                "client setting '{key}' has no equivalent in Ferry's Kafka client and is ignored"
+            ));
+            continue;
+        }
+        match key.as_str() {
+            "buffer.memory" if role == ClientRole::Producer => match value.trim().parse::<u64>() {
+                Ok(bytes) => {
+                    out.insert(
+                        "queue.buffering.max.kbytes".to_string(),
+                        (bytes / 1024).max(1).to_string(),
+                    );
+                }
+                Err(_) => notes.push(format!(
+                    "client setting 'buffer.memory' must be a number of bytes, found '{value}'; ignored"
+                )),
+            },
+            // Kafka's `sasl.mechanism` is librdkafka's `sasl.mechanisms` (it accepts both spellings,
+            // but only one may be set).
+            "sasl.mechanism" => {
+                out.insert("sasl.mechanisms".to_string(), value);
+            }
+            _ => {
+                out.insert(key, value);
+            }
+        }
+    }
+    (out, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn props(pairs: &[(&str, &str)]) -> Props {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn producer_has_kafka_connects_defaults_and_overrides_win() {
+        let (c, _) = producer_config(
+            &props(&[("bootstrap.servers", "b:9092"), ("linger.ms", "10")]),
+            &props(&[("linger.ms", "20")]),
+            "src",
+            0,
+        );
+        assert_eq!(c["acks"], "all");
+        assert_eq!(c["max.in.flight.requests.per.connection"], "1");
+        assert_eq!(c["client.id"], "connector-producer-src-0");
+        assert_eq!(c["bootstrap.servers"], "b:9092");
+        assert_eq!(c["linger.ms"], "20");
+    }
+
+    #[test]
+    fn consumer_uses_connect_group_and_never_auto_commits() {
+        let (c, _) = consumer_config(
+            &props(&[("enable.auto.commit", "true")]),
+            &Props::new(),
+            "sink",
+            2,
+        );
+        assert_eq!(c["group.id"], "connect-sink");
+        assert_eq!(c["enable.auto.commit"], "false");
+        assert_eq!(c["auto.offset.reset"], "earliest");
+        assert_eq!(c["client.id"], "connector-consumer-sink-2");
+        let (c, _) = consumer_config(&Props::new(), &props(&[("group.id", "custom")]), "sink", 0);
+        assert_eq!(c["group.id"], "custom");
+    }
+
+    #[test]
+    fn java_only_keys_are_translated_or_dropped() {
+        let (c, notes) = translate(
+            props(&[
+                ("buffer.memory", "33554432"),
+                ("key.serializer", "x"),
+                ("sasl.mechanism", "PLAIN"),
+            ]),
+            ClientRole::Producer,
+        );
+        assert_eq!(c["queue.buffering.max.kbytes"], "32768");
+        assert_eq!(c["sasl.mechanisms"], "PLAIN");
+        assert!(!c.contains_key("key.serializer"));
+        assert_eq!(notes.len(), 1);
+    }
+}

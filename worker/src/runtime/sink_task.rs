@@ -1,0 +1,467 @@
+//! Runs one sink task (Kafka's `WorkerSinkTask`): consumer (group `connect-<name>`) → converters →
+//! transforms → `put`; every `offset.flush.interval.ms`, and before partitions are revoked or the task
+//! stops, `flush` then a commit of the offsets that flush covered. An offset is never committed for a
+//! record the sink has not made durable.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+};
+use rdkafka::message::{BorrowedMessage, Headers as _};
+use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
+
+use super::converters::RecordConverters;
+use super::task::{tolerance_exceeded, Stage, StageFailure, TaskControl, TaskExit, TaskId};
+use super::topics::ActiveTopics;
+use crate::config::Props;
+use crate::connectors::SinkTask;
+use crate::data::{ConnectRecord, Headers, RecordOrigin};
+use crate::errors::ConnectError;
+use crate::metrics::TaskMetrics;
+use crate::transforms::TransformChain;
+
+/// What the sink consumes: a list of topics or a regex (`topics` / `topics.regex`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subscription {
+    Topics(Vec<String>),
+    Regex(String),
+}
+
+impl Subscription {
+    /// librdkafka's subscription patterns. A regex starts with `^`; Kafka's `topics.regex` must match
+    /// the whole topic name, so it is anchored at both ends.
+    pub fn patterns(&self) -> Vec<String> {
+        match self {
+            Subscription::Topics(t) => t.clone(),
+            Subscription::Regex(r) => vec![format!("^({r})$")],
+        }
+    }
+}
+
+pub struct SinkTaskSpec {
+    pub id: TaskId,
+    pub task: Box<dyn SinkTask>,
+    pub task_config: Props,
+    pub consumer_config: BTreeMap<String, String>,
+    pub converters: RecordConverters,
+    pub transforms: TransformChain,
+    pub subscription: Subscription,
+    pub flush_interval: Duration,
+    pub max_poll_records: usize,
+    pub metrics: TaskMetrics,
+    pub topics: ActiveTopics,
+}
+
+type PartitionKey = (String, i32);
+
+/// Offsets per partition: `current` = next offset after what was `put`; `flushed` = what the last
+/// successful flush covered; `committed` = what Kafka has.
+#[derive(Default)]
+struct SinkOffsets {
+    current: HashMap<PartitionKey, i64>,
+    flushed: HashMap<PartitionKey, i64>,
+    committed: HashMap<PartitionKey, i64>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Every critical section is a handful of map updates that cannot panic halfway.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The offsets of `map` that differ from `committed`, as a partition list to commit.
+fn to_commit(
+    map: &HashMap<PartitionKey, i64>,
+    committed: &HashMap<PartitionKey, i64>,
+) -> TopicPartitionList {
+    let mut tpl = TopicPartitionList::new();
+    for ((topic, partition), offset) in map {
+        if committed.get(&(topic.clone(), *partition)) != Some(offset) {
+            let _ = tpl.add_partition_offset(topic, *partition, Offset::Offset(*offset));
+        }
+    }
+    tpl
+}
+
+/// Rebalance hook: before partitions are taken away, commit what was flushed for them, and forget
+/// them so no later commit rewinds the new owner.
+struct SinkContext {
+    offsets: Arc<Mutex<SinkOffsets>>,
+    id: TaskId,
+}
+
+impl ClientContext for SinkContext {}
+
+impl ConsumerContext for SinkContext {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let Rebalance::Revoke(revoked) = rebalance else {
+            return;
+        };
+        let mut state = lock(&self.offsets);
+        let mut flushed = HashMap::new();
+        for e in revoked.elements() {
+            let key = (e.topic().to_string(), e.partition());
+            if let Some(o) = state.flushed.remove(&key) {
+                flushed.insert(key.clone(), o);
+            }
+            state.current.remove(&key);
+        }
+        let tpl = to_commit(&flushed, &state.committed);
+        for key in flushed.keys() {
+            state.committed.remove(key);
+        }
+        drop(state);
+        if tpl.count() > 0 {
+            if let Err(e) = consumer.commit(&tpl, CommitMode::Sync) {
+                tracing::warn!(task = %self.id, error = %e, "commit on partition revocation failed; the new owner may re-deliver some records");
+            }
+        }
+        tracing::info!(task = %self.id, partitions = revoked.count(), "partitions revoked");
+    }
+}
+
+pub async fn run(
+    spec: SinkTaskSpec,
+    mut control: TaskControl,
+    on_running: impl Fn(bool),
+) -> TaskExit {
+    let SinkTaskSpec {
+        id,
+        mut task,
+        task_config,
+        consumer_config,
+        converters,
+        transforms,
+        subscription,
+        flush_interval,
+        max_poll_records,
+        metrics,
+        topics,
+    } = spec;
+    let offsets = Arc::new(Mutex::new(SinkOffsets::default()));
+    let consumer = match create_consumer(&consumer_config, &offsets, &id, &subscription) {
+        Ok(c) => c,
+        Err(e) => return TaskExit::Failed(e.trace()),
+    };
+    if let Err(e) = task.start(&task_config).await {
+        return TaskExit::Failed(e.trace());
+    }
+    on_running(false);
+    tracing::info!(task = %id, subscription = ?subscription, "sink task running");
+
+    let mut worker = SinkWorker {
+        id: &id,
+        consumer: &consumer,
+        offsets: &offsets,
+        converters: &converters,
+        transforms: &transforms,
+        metrics: &metrics,
+        topics: &topics,
+    };
+    let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
+    let mut tick = tokio::time::interval(flush_interval);
+    tick.tick().await;
+    // Records converted while paused (from partitions assigned during the pause): delivered on resume.
+    let mut held: Vec<ConnectRecord> = Vec::new();
+    let mut exit = TaskExit::Stopped;
+    loop {
+        let step: Result<(), ConnectError> = async {
+            if control.is_paused() {
+                worker.pause_assignment();
+                on_running(true);
+                tokio::select! {
+                    _ = control.stop.cancelled() => {}
+                    _ = control.paused.changed() => {
+                        if !control.is_paused() {
+                            worker.resume_assignment();
+                            on_running(false);
+                        }
+                    }
+                    _ = tick.tick() => worker.commit(task.as_mut()).await?,
+                    batch = stream.next() => {
+                        if let Some(batch) = batch {
+                            held.extend(worker.convert(batch)?);
+                            worker.pause_assignment();
+                        }
+                    }
+                }
+                return Ok(());
+            }
+            if !held.is_empty() {
+                let records = std::mem::take(&mut held);
+                return worker.deliver(task.as_mut(), records).await;
+            }
+            tokio::select! {
+                _ = control.stop.cancelled() => Ok(()),
+                _ = tick.tick() => worker.commit(task.as_mut()).await,
+                batch = stream.next() => match batch {
+                    Some(batch) => {
+                        let records = worker.convert(batch)?;
+                        worker.deliver(task.as_mut(), records).await
+                    }
+                    None => Err(ConnectError::new("the Kafka consumer stream ended")),
+                }
+            }
+        }
+        .await;
+        if let Err(e) = step {
+            metrics.errors.inc();
+            exit = TaskExit::Failed(e.trace());
+            break;
+        }
+        if control.stop.is_cancelled() {
+            break;
+        }
+    }
+    drop(stream);
+    // Stop: flush and commit what was put (not after a failure in put or flush, whose data may not be
+    // durable), then let the connector close its output.
+    if matches!(exit, TaskExit::Stopped) {
+        if let Err(e) = worker.commit(task.as_mut()).await {
+            exit = TaskExit::Failed(e.trace());
+        }
+    }
+    task.stop().await;
+    tracing::info!(task = %id, "sink task stopped");
+    exit
+}
+
+fn create_consumer(
+    config: &BTreeMap<String, String>,
+    offsets: &Arc<Mutex<SinkOffsets>>,
+    id: &TaskId,
+    subscription: &Subscription,
+) -> Result<StreamConsumer<SinkContext>, ConnectError> {
+    let mut client = ClientConfig::new();
+    for (k, v) in config {
+        client.set(k, v);
+    }
+    let consumer: StreamConsumer<SinkContext> = client
+        .create_with_context(SinkContext {
+            offsets: Arc::clone(offsets),
+            id: id.clone(),
+        })
+        .map_err(|e| ConnectError::with_source("Failed to create the consumer of the sink task (check the consumer.* and consumer.override.* settings)", e))?;
+    let patterns = subscription.patterns();
+    let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
+    consumer.subscribe(&refs).map_err(|e| {
+        ConnectError::with_source(format!("Failed to subscribe to {patterns:?}"), e)
+    })?;
+    Ok(consumer)
+}
+
+struct SinkWorker<'a> {
+    id: &'a TaskId,
+    consumer: &'a StreamConsumer<SinkContext>,
+    offsets: &'a Mutex<SinkOffsets>,
+    converters: &'a RecordConverters,
+    transforms: &'a TransformChain,
+    metrics: &'a TaskMetrics,
+    topics: &'a ActiveTopics,
+}
+
+impl SinkWorker<'_> {
+    fn pause_assignment(&self) {
+        if let Ok(assignment) = self.consumer.assignment() {
+            if let Err(e) = self.consumer.pause(&assignment) {
+                tracing::warn!(task = %self.id, error = %e, "cannot pause partitions");
+            }
+        }
+    }
+
+    fn resume_assignment(&self) {
+        if let Ok(assignment) = self.consumer.assignment() {
+            if let Err(e) = self.consumer.resume(&assignment) {
+                tracing::warn!(task = %self.id, error = %e, "cannot resume partitions");
+            }
+        }
+    }
+
+    fn failure(
+        &self,
+        stage: Stage,
+        class_name: &str,
+        m: &BorrowedMessage<'_>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> ConnectError {
+        tolerance_exceeded(StageFailure {
+            task: self.id.clone(),
+            stage,
+            class_name: class_name.to_string(),
+            record: format!(
+                "consumed record is {{topic='{}', partition={}, offset={}, timestamp={}}}",
+                m.topic(),
+                m.partition(),
+                m.offset(),
+                m.timestamp().to_millis().unwrap_or(-1)
+            ),
+            source: Box::new(source),
+        })
+    }
+
+    /// Converts a batch of consumed messages into records (transforms included).
+    fn convert(
+        &mut self,
+        batch: Vec<Result<BorrowedMessage<'_>, rdkafka::error::KafkaError>>,
+    ) -> Result<Vec<ConnectRecord>, ConnectError> {
+        let c = self.converters;
+        let mut records = Vec::with_capacity(batch.len());
+        for m in batch {
+            let m = match m {
+                Ok(m) => m,
+                Err(e) => {
+                    // Transport and broker errors are retried by the client; report and go on.
+                    tracing::warn!(task = %self.id, error = %e, "consumer error");
+                    continue;
+                }
+            };
+            self.metrics.records_read.inc();
+            self.metrics
+                .bytes_in
+                .inc_by((m.key_len() + m.payload_len()) as u64);
+            let topic = m.topic();
+            let key = c
+                .key
+                .to_connect_data(topic, m.key())
+                .map_err(|e| self.failure(Stage::KeyConverter, &c.key_class, &m, e))?;
+            let value = c
+                .value
+                .to_connect_data(topic, m.payload())
+                .map_err(|e| self.failure(Stage::ValueConverter, &c.value_class, &m, e))?;
+            let mut headers = Headers::new();
+            if let Some(hs) = m.headers() {
+                for h in hs.iter() {
+                    let converted =
+                        c.header
+                            .to_connect_header(topic, h.key, h.value)
+                            .map_err(|e| {
+                                self.failure(Stage::HeaderConverter, &c.header_class, &m, e)
+                            })?;
+                    headers.add(h.key, converted.schema, converted.value);
+                }
+            }
+            let record = ConnectRecord {
+                topic: topic.to_string(),
+                kafka_partition: Some(m.partition()),
+                key_schema: key.schema,
+                key: key.value,
+                value_schema: value.schema,
+                value: value.value,
+                timestamp: m.timestamp().to_millis(),
+                headers,
+                origin: RecordOrigin::Sink {
+                    kafka_offset: m.offset(),
+                },
+            };
+            let record = if self.transforms.is_empty() {
+                Some(record)
+            } else {
+                match self.transforms.apply(record) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let class = e.class_name.clone();
+                        return Err(self.failure(Stage::Transformation, &class, &m, e));
+                    }
+                }
+            };
+            // A record dropped by a transform still advances its partition's offset.
+            let mut state = lock(self.offsets);
+            state
+                .current
+                .insert((topic.to_string(), m.partition()), m.offset() + 1);
+            drop(state);
+            if let Some(r) = record {
+                records.push(r);
+            }
+        }
+        Ok(records)
+    }
+
+    async fn deliver(
+        &mut self,
+        task: &mut dyn SinkTask,
+        records: Vec<ConnectRecord>,
+    ) -> Result<(), ConnectError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        for r in &records {
+            self.topics.record(&r.topic);
+        }
+        let n = records.len() as u64;
+        task.put(records).await?;
+        self.metrics.records_put.inc_by(n);
+        Ok(())
+    }
+
+    /// Flushes the sink, then commits the offsets the flush covered.
+    async fn commit(&mut self, task: &mut dyn SinkTask) -> Result<(), ConnectError> {
+        let current = lock(self.offsets).current.clone();
+        let pending = {
+            let state = lock(self.offsets);
+            to_commit(&current, &state.committed)
+        };
+        if pending.count() == 0 {
+            return Ok(());
+        }
+        let started = Instant::now();
+        task.flush().await?;
+        lock(self.offsets).flushed.extend(current.clone());
+        match self.consumer.commit(&pending, CommitMode::Sync) {
+            Ok(()) => {
+                let mut state = lock(self.offsets);
+                for (k, v) in current {
+                    // A partition revoked meanwhile was committed by the rebalance hook; skip it.
+                    if state.flushed.contains_key(&k) {
+                        state.committed.insert(k, v);
+                    }
+                }
+                self.metrics.commits_ok.inc();
+                self.metrics
+                    .commit_seconds
+                    .observe(started.elapsed().as_secs_f64());
+                tracing::debug!(task = %self.id, partitions = pending.count(), "committed sink offsets");
+            }
+            Err(e) => {
+                // Not fatal: the data is durable and the next commit covers it again.
+                self.metrics.commits_failed.inc();
+                tracing::warn!(task = %self.id, error = %e, "offset commit failed; it will be retried");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regex_subscription_is_anchored_for_full_match() {
+        assert_eq!(
+            Subscription::Regex("connect-.*|other".into()).patterns(),
+            vec!["^(connect-.*|other)$".to_string()]
+        );
+        assert_eq!(
+            Subscription::Topics(vec!["a".into(), "b".into()]).patterns(),
+            vec!["a".to_string(), "b".to_string()]
+        );
+    }
+
+    #[test]
+    fn commits_only_changed_offsets() {
+        let mut current = HashMap::new();
+        current.insert(("t".to_string(), 0), 10);
+        current.insert(("t".to_string(), 1), 5);
+        let mut committed = HashMap::new();
+        committed.insert(("t".to_string(), 0), 10);
+        let tpl = to_commit(&current, &committed);
+        assert_eq!(tpl.count(), 1);
+        let e = &tpl.elements()[0];
+        assert_eq!((e.partition(), e.offset()), (1, Offset::Offset(5)));
+    }
+}

@@ -1,0 +1,138 @@
+//! What every task runner shares: its id, how the herder controls it, how it ends, and how a failure
+//! is described.
+
+use std::fmt;
+
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use crate::errors::ConnectError;
+
+/// `<connector>-<task>`, as Kafka names a task.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId {
+    pub connector: String,
+    pub task: u32,
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.connector, self.task)
+    }
+}
+
+/// The herder's handles on a running task: stop it, or pause and resume it.
+#[derive(Clone)]
+pub struct TaskControl {
+    pub stop: CancellationToken,
+    pub paused: watch::Receiver<bool>,
+}
+
+impl TaskControl {
+    pub fn is_paused(&self) -> bool {
+        *self.paused.borrow()
+    }
+
+    /// Waits until the task is resumed (`true`) or stopped (`false`).
+    pub async fn wait_while_paused(&mut self) -> bool {
+        loop {
+            if self.stop.is_cancelled() {
+                return false;
+            }
+            if !*self.paused.borrow() {
+                return true;
+            }
+            tokio::select! {
+                _ = self.stop.cancelled() => return false,
+                changed = self.paused.changed() => {
+                    if changed.is_err() {
+                        // The herder dropped the sender: nobody can resume us; stop.
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How a task ended.
+#[derive(Debug)]
+pub enum TaskExit {
+    /// Stopped on request.
+    Stopped,
+    /// Failed: the trace for its FAILED status.
+    Failed(String),
+}
+
+/// The stages Kafka names in error reports (`Stage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    TaskPoll,
+    TaskPut,
+    Transformation,
+    KeyConverter,
+    ValueConverter,
+    HeaderConverter,
+    KafkaProduce,
+    KafkaConsume,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::TaskPoll => "TASK_POLL",
+            Stage::TaskPut => "TASK_PUT",
+            Stage::Transformation => "TRANSFORMATION",
+            Stage::KeyConverter => "KEY_CONVERTER",
+            Stage::ValueConverter => "VALUE_CONVERTER",
+            Stage::HeaderConverter => "HEADER_CONVERTER",
+            Stage::KafkaProduce => "KAFKA_PRODUCE",
+            Stage::KafkaConsume => "KAFKA_CONSUME",
+        }
+    }
+}
+
+/// A record-level failure with the context Kafka's error reporter logs: which task, which stage and
+/// class, and which record (topic, partition, offset for sinks; source partition and offset for
+/// sources).
+#[derive(Debug, thiserror::Error)]
+#[error("Error encountered in task {task}. Executing stage '{}' with class '{class_name}', where {record}.", stage.as_str())]
+pub struct StageFailure {
+    pub task: TaskId,
+    pub stage: Stage,
+    pub class_name: String,
+    pub record: String,
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// Kafka's wrapper for a failure with `errors.tolerance=none`: the task fails with this trace.
+pub fn tolerance_exceeded(failure: StageFailure) -> ConnectError {
+    ConnectError::with_source("Tolerance exceeded in error handler", failure)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_trace_names_task_stage_record_and_cause() {
+        let failure = StageFailure {
+            task: TaskId {
+                connector: "sink".into(),
+                task: 0,
+            },
+            stage: Stage::ValueConverter,
+            class_name: "org.apache.kafka.connect.json.JsonConverter".into(),
+            record: "consumed record is {topic='t', partition=0, offset=5}".into(),
+            source: Box::new(crate::data::DataError::new("bad json")),
+        };
+        let trace = tolerance_exceeded(failure).trace();
+        assert!(trace.starts_with(
+            "org.apache.kafka.connect.errors.ConnectException: Tolerance exceeded in error handler"
+        ));
+        assert!(trace.contains("Executing stage 'VALUE_CONVERTER' with class 'org.apache.kafka.connect.json.JsonConverter'"), "{trace}");
+        assert!(trace.contains("offset=5"), "{trace}");
+        assert!(trace.contains("Caused by: bad json"), "{trace}");
+    }
+}

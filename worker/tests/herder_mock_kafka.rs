@@ -1,0 +1,395 @@
+//! The standalone herder and its task loops against a real Kafka-protocol broker in process
+//! (librdkafka's mock cluster): records flow file → Kafka → file, states follow pause / resume / stop /
+//! restart, offsets are listed and altered, and a failing task fails alone.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ferry_worker::metrics::WorkerMetrics;
+use ferry_worker::rest::entities::{ConnectorOffset, ConnectorOffsets};
+use ferry_worker::rest::herder::{Herder, HerderError, TargetState};
+use ferry_worker::runtime::{StandaloneHerder, WorkerSettings};
+use ferry_worker::storage::FileOffsetStore;
+use rdkafka::config::ClientConfig;
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use serde_json::json;
+
+struct Fixture {
+    herder: Arc<StandaloneHerder>,
+    dir: tempfile::TempDir,
+    cluster: MockCluster<'static, rdkafka::producer::DefaultProducerContext>,
+}
+
+fn fixture(topics: &[&str]) -> Fixture {
+    let cluster = MockCluster::new(1).expect("mock cluster");
+    for t in topics {
+        cluster.create_topic(t, 1, 1).expect("topic");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bootstrap = cluster.bootstrap_servers();
+    let worker_props: BTreeMap<String, String> = [
+        ("bootstrap.servers", bootstrap.as_str()),
+        (
+            "key.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+        ),
+        (
+            "value.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+        ),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let client: BTreeMap<String, String> =
+        [("bootstrap.servers".to_string(), bootstrap.clone())].into();
+    let settings = WorkerSettings {
+        worker_props,
+        worker_id: "127.0.0.1:8083".into(),
+        producer_props: client.clone(),
+        consumer_props: client,
+        offset_flush_interval: Duration::from_millis(100),
+        offset_flush_timeout: Duration::from_secs(5),
+        task_shutdown_timeout: Duration::from_secs(10),
+        topic_tracking_enable: true,
+        topic_tracking_allow_reset: true,
+        max_poll_records: 500,
+    };
+    let offsets = Arc::new(FileOffsetStore::open(dir.path().join("offsets")).unwrap());
+    let metrics = Arc::new(WorkerMetrics::new().unwrap());
+    let herder = Arc::new(StandaloneHerder::new(settings, offsets, metrics));
+    herder.mark_started();
+    Fixture {
+        herder,
+        dir,
+        cluster,
+    }
+}
+
+fn config(pairs: &[(&str, &str)]) -> BTreeMap<String, Option<String>> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+        .collect()
+}
+
+fn source(name: &str, file: &Path, topic: &str) -> BTreeMap<String, Option<String>> {
+    config(&[
+        ("name", name),
+        ("connector.class", "FileStreamSource"),
+        ("file", file.to_str().unwrap()),
+        ("topic", topic),
+    ])
+}
+
+fn sink(name: &str, file: &Path, topic: &str) -> BTreeMap<String, Option<String>> {
+    config(&[
+        ("name", name),
+        (
+            "connector.class",
+            "org.apache.kafka.connect.file.FileStreamSinkConnector",
+        ),
+        ("file", file.to_str().unwrap()),
+        ("topics", topic),
+    ])
+}
+
+async fn wait_for<T>(what: &str, limit: Duration, mut f: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn states(h: &StandaloneHerder, name: &str) -> (String, Vec<String>) {
+    let s = h.connector_status(name).await.unwrap();
+    (
+        s.connector.state,
+        s.tasks.into_iter().map(|t| t.state).collect(),
+    )
+}
+
+async fn wait_states(h: &StandaloneHerder, name: &str, connector: &str, task: &str) {
+    let (c, t) = (connector.to_string(), task.to_string());
+    wait_for(
+        &format!("{name} {connector}/{task}"),
+        Duration::from_secs(30),
+        async || {
+            let (sc, st) = states(h, name).await;
+            (sc == c && !st.is_empty() && st.iter().all(|s| *s == t)).then_some(())
+        },
+    )
+    .await;
+}
+
+fn file_lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+async fn wait_lines(path: &Path, expected: &[&str]) {
+    let want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    wait_for(
+        &format!("{want:?} in {}", path.display()),
+        Duration::from_secs(30),
+        async || (file_lines(path) == want).then_some(()),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_to_kafka_to_file_with_pause_resume_and_restart() {
+    let f = fixture(&["lines"]);
+    let input = f.dir.path().join("in.txt");
+    let output = f.dir.path().join("out.txt");
+    std::fs::write(&input, "foo\nbar\n").unwrap();
+    let h = &f.herder;
+    h.create_connector("src", source("src", &input, "lines"), None)
+        .await
+        .unwrap();
+    h.create_connector("snk", sink("snk", &output, "lines"), None)
+        .await
+        .unwrap();
+    wait_states(h, "src", "RUNNING", "RUNNING").await;
+    wait_states(h, "snk", "RUNNING", "RUNNING").await;
+    wait_lines(&output, &["foo", "bar"]).await;
+
+    h.pause_connector("src").await.unwrap();
+    wait_states(h, "src", "PAUSED", "PAUSED").await;
+    h.resume_connector("src").await.unwrap();
+    wait_states(h, "src", "RUNNING", "RUNNING").await;
+    std::fs::write(&input, "foo\nbar\nbaz\n").unwrap();
+    wait_lines(&output, &["foo", "bar", "baz"]).await;
+
+    // A plain restart (204) returns nothing; with includeTasks (202) a snapshot showing RESTARTING.
+    assert!(h
+        .restart_connector("snk", false, false)
+        .await
+        .unwrap()
+        .is_none());
+    let snapshot = h
+        .restart_connector("snk", true, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(snapshot.connector.state, "RESTARTING");
+    assert!(snapshot.tasks.iter().all(|t| t.state == "RESTARTING"));
+    wait_states(h, "snk", "RUNNING", "RUNNING").await;
+
+    assert_eq!(
+        h.connector_topics("src").await.unwrap(),
+        vec!["lines".to_string()]
+    );
+    let metrics = h.metrics_text();
+    assert!(
+        metrics.contains(r#"ferry_source_records_written_total{connector="src",task="0"} 3"#),
+        "{metrics}"
+    );
+
+    h.delete_connector("snk").await.unwrap();
+    assert!(matches!(
+        h.connector_status("snk").await,
+        Err(HerderError::NotFound(_))
+    ));
+    assert_eq!(h.connectors().await, vec!["src".to_string()]);
+    drop(f.cluster);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_then_alter_offsets_then_resume_reads_from_there() {
+    let f = fixture(&["t"]);
+    let input = f.dir.path().join("in.txt");
+    std::fs::write(&input, "a\nb\n").unwrap();
+    let h = &f.herder;
+    h.create_connector("src", source("src", &input, "t"), None)
+        .await
+        .unwrap();
+    wait_states(h, "src", "RUNNING", "RUNNING").await;
+    let partition = json!({"filename": input.to_str().unwrap()})
+        .as_object()
+        .unwrap()
+        .clone();
+    wait_for("offset 4 committed", Duration::from_secs(30), async || {
+        let o = h.connector_offsets("src").await.unwrap();
+        (o.offsets
+            .first()
+            .and_then(|o| o.offset.clone())
+            .map(serde_json::Value::Object)
+            == Some(json!({"position": 4})))
+        .then_some(())
+    })
+    .await;
+
+    // Altering needs STOPPED, with Kafka's message.
+    let alter = ConnectorOffsets {
+        offsets: vec![ConnectorOffset {
+            partition: partition.clone(),
+            offset: Some(json!({"position": 0}).as_object().unwrap().clone()),
+        }],
+    };
+    match h.alter_connector_offsets("src", alter.clone()).await {
+        Err(HerderError::BadRequest(m)) => assert!(
+            m.starts_with("Connectors must be in the STOPPED state"),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    h.stop_connector("src").await.unwrap();
+    let s = h.connector_status("src").await.unwrap();
+    assert_eq!(s.connector.state, "STOPPED");
+    assert!(s.tasks.is_empty());
+    assert_eq!(
+        h.alter_connector_offsets("src", alter).await.unwrap(),
+        "The offsets for this connector have been altered successfully"
+    );
+    let o = h.connector_offsets("src").await.unwrap();
+    assert_eq!(
+        o.offsets[0].offset.clone().map(serde_json::Value::Object),
+        Some(json!({"position": 0}))
+    );
+    assert_eq!(
+        h.reset_connector_offsets("src").await.unwrap(),
+        "The offsets for this connector have been reset successfully"
+    );
+    assert!(h.connector_offsets("src").await.unwrap().offsets.is_empty());
+    h.resume_connector("src").await.unwrap();
+    wait_states(h, "src", "RUNNING", "RUNNING").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_record_fails_only_its_task_with_a_trace() {
+    let f = fixture(&["good", "bad"]);
+    let h = &f.herder;
+    let input = f.dir.path().join("in.txt");
+    std::fs::write(&input, "x\n").unwrap();
+    h.create_connector("src", source("src", &input, "good"), None)
+        .await
+        .unwrap();
+    h.create_connector(
+        "snk",
+        sink("snk", &f.dir.path().join("out.txt"), "bad"),
+        None,
+    )
+    .await
+    .unwrap();
+
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", f.cluster.bootstrap_servers())
+        .create()
+        .unwrap();
+    producer
+        .send(BaseRecord::<(), str>::to("bad").payload("{not json"))
+        .unwrap();
+    producer.flush(Duration::from_secs(10)).unwrap();
+
+    let trace = wait_for(
+        "the sink task to fail",
+        Duration::from_secs(30),
+        async || {
+            let s = h.task_status("snk", 0).await.ok()?;
+            (s.state == "FAILED").then_some(s.trace.unwrap_or_default())
+        },
+    )
+    .await;
+    assert!(
+        trace.contains("Tolerance exceeded in error handler"),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("topic='bad', partition=0, offset=0"),
+        "{trace}"
+    );
+    assert!(trace.contains("VALUE_CONVERTER"), "{trace}");
+    assert!(
+        trace.contains("Converting byte[] to Kafka Connect data failed due to serialization error"),
+        "{trace}"
+    );
+    // The other connector is untouched.
+    wait_states(h, "src", "RUNNING", "RUNNING").await;
+
+    let only_failed = h
+        .restart_connector("snk", true, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        only_failed.connector.state, "RUNNING",
+        "the connector itself did not fail"
+    );
+    assert_eq!(only_failed.tasks[0].state, "RESTARTING");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_write_errors_match_kafka() {
+    let f = fixture(&["t"]);
+    let h = &f.herder;
+    let input = f.dir.path().join("in.txt");
+    h.create_connector("src", source("src", &input, "t"), Some(TargetState::Paused))
+        .await
+        .unwrap();
+    wait_states(h, "src", "PAUSED", "PAUSED").await;
+    match h
+        .create_connector("src", source("src", &input, "t"), None)
+        .await
+    {
+        Err(HerderError::Conflict(m)) => assert_eq!(m, "Connector src already exists"),
+        other => panic!("{other:?}"),
+    }
+    match h
+        .create_connector("x", config(&[("name", "x")]), None)
+        .await
+    {
+        Err(HerderError::BadRequest(m)) => {
+            assert_eq!(m, "Connector config {name=x} contains no connector type")
+        }
+        other => panic!("{other:?}"),
+    }
+    match h
+        .create_connector(
+            "x",
+            config(&[("name", "x"), ("connector.class", "FileStreamSource")]),
+            None,
+        )
+        .await
+    {
+        Err(HerderError::BadRequest(m)) => {
+            assert!(m.starts_with("Connector configuration is invalid and contains the following 1 error(s):\nMissing required configuration \"topic\" which has no default value."), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    match h
+        .create_connector(
+            "x",
+            config(&[("name", "x"), ("connector.class", "Nope")]),
+            None,
+        )
+        .await
+    {
+        Err(HerderError::Internal(m)) => assert!(
+            m.starts_with(
+                "Failed to find any class that implements Connector and which name matches Nope"
+            ),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    // PUT on an existing connector updates (not created), and the new config is in effect.
+    let mut updated = source("src", &input, "t");
+    updated.insert("batch.size".into(), Some("10".into()));
+    let (created, info) = h.put_connector_config("src", updated).await.unwrap();
+    assert!(!created);
+    assert_eq!(
+        info.config.get("batch.size").map(String::as_str),
+        Some("10")
+    );
+    // It keeps its target state across the reconfiguration.
+    wait_states(h, "src", "PAUSED", "PAUSED").await;
+}
