@@ -65,3 +65,41 @@ pub fn read_topic(bootstrap: &str, topic: &str, count: usize, limit: Duration) -
     }
     out
 }
+
+/// Reads partition 0 of `topic` from the start up to its end (the high watermark when called).
+pub fn read_all(bootstrap: &str, topic: &str, limit: Duration) -> Vec<Record> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set(
+            "group.id",
+            format!("ferry-test-reader-{}", std::process::id()),
+        )
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let (_, high) = consumer
+        .fetch_watermarks(topic, 0, Duration::from_secs(10))
+        .expect("watermarks");
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset(topic, 0, Offset::Beginning)
+        .expect("partition");
+    consumer.assign(&tpl).expect("assign");
+    let deadline = Instant::now() + limit;
+    let mut out = Vec::new();
+    let mut next = 0;
+    while next < high {
+        assert!(
+            Instant::now() < deadline,
+            "read {} of {high} records of {topic} within {limit:?}",
+            out.len()
+        );
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+            next = m.offset() + 1;
+            out.push(Record {
+                key: m.key().map(<[u8]>::to_vec),
+                value: m.payload().map(<[u8]>::to_vec),
+            });
+        }
+    }
+    out
+}

@@ -1,7 +1,7 @@
 //! The `ferry-worker` binary as a child process, with its REST API.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 /// A free TCP port on loopback (bound then released; good enough for tests on one machine).

@@ -24,7 +24,7 @@ const POLL_EVERY_RECORDS: u64 = 1024;
 
 /// Counts delivery reports: a record counts once Kafka acknowledged it.
 #[derive(Default)]
-struct Deliveries {
+pub(super) struct Deliveries {
     acked: AtomicU64,
     failed: AtomicU64,
     first_error: Mutex<Option<String>>,
@@ -51,7 +51,7 @@ impl ProducerContext for Deliveries {
 
 /// The producer settings Kafka Connect gives a source task's producer (and Ferry's bound on queued
 /// bytes), so the comparison is about the worker, not the client configuration.
-fn producer(bootstrap: &str) -> anyhow::Result<BaseProducer<Deliveries>> {
+pub(super) fn producer(bootstrap: &str) -> anyhow::Result<BaseProducer<Deliveries>> {
     ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("broker.address.family", "v4")
@@ -106,7 +106,7 @@ pub fn produce_file(
 }
 
 /// Sends one record, serving delivery reports while librdkafka's queue is full.
-fn send(
+pub(super) fn send(
     producer: &BaseProducer<Deliveries>,
     topic: &str,
     value: &[u8],
@@ -168,7 +168,7 @@ fn check_deliveries(deliveries: &Deliveries, sent: u64, expected: u64) -> anyhow
 }
 
 /// Kafka Connect's sink consumer settings that matter here: a new group reading from the start.
-fn consumer(bootstrap: &str, group: &str) -> anyhow::Result<BaseConsumer> {
+pub(super) fn consumer(bootstrap: &str, group: &str) -> anyhow::Result<BaseConsumer> {
     ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("broker.address.family", "v4")

@@ -51,16 +51,22 @@ impl FerryWorker {
         dir: &Path,
         bootstrap: &str,
         offset_flush_ms: u64,
+        extra_properties: &[String],
         connector_files: &[&str],
     ) -> anyhow::Result<Self> {
         let port = free_port();
         let offsets = dir.join("connect.offsets");
-        let properties = standalone_properties(
+        let mut properties = standalone_properties(
             bootstrap,
             port,
             &offsets.display().to_string(),
             offset_flush_ms,
         );
+        // A later key wins in a properties file, so the extras override the defaults above.
+        for line in extra_properties {
+            properties.push_str(line);
+            properties.push('\n');
+        }
         write(&dir.join("worker.properties"), &properties);
         let mut args = vec!["worker.properties"];
         args.extend_from_slice(connector_files);

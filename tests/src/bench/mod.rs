@@ -4,6 +4,7 @@ mod bare;
 mod ferry;
 mod files;
 mod latency;
+mod relay;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -35,9 +36,21 @@ pub struct Args {
     /// The longest any load phase (one direction, one client) may take.
     #[arg(long, default_value_t = 300)]
     phase_timeout_secs: u64,
+    /// An extra worker property, `key=value`, appended to worker.properties (repeatable); to see how a
+    /// setting moves the figures, e.g. `--worker-property consumer.fetch.wait.max.ms=10`.
+    #[arg(long = "worker-property", value_name = "KEY=VALUE", value_parser = property_line)]
+    worker_properties: Vec<String>,
     /// Keep the working directories (worker logs, sink files) instead of deleting them.
     #[arg(long)]
     keep: bool,
+}
+
+/// A `key=value` properties line with a non-empty key.
+fn property_line(text: &str) -> Result<String, String> {
+    match text.split_once('=') {
+        Some((key, _)) if !key.trim().is_empty() => Ok(text.to_string()),
+        _ => Err(format!("expected KEY=VALUE, found '{text}'")),
+    }
 }
 
 /// Records moved and the time it took.
@@ -50,6 +63,7 @@ pub struct Throughput {
 const BARE_TOPIC: &str = "bench-bare";
 const FERRY_TOPIC: &str = "bench-ferry";
 const PROBE_TOPIC: &str = "bench-probe";
+const BARE_PROBE_TOPIC: &str = "bench-bare-probe";
 const PROBE_SOURCE: &str = "probe-source";
 const PROBE_SINK: &str = "probe-sink";
 const LOAD_SOURCE: &str = "load-source";
@@ -165,12 +179,25 @@ async fn run_once(
         .await?
     };
 
+    eprintln!(
+        "  latency, bare clients: {} lines, one every {:?}",
+        PROBE.lines, PROBE.every
+    );
+    let bare_latency = {
+        let (bootstrap, dir) = (bootstrap.clone(), dir.clone());
+        blocking("the bare latency probe", move || {
+            bare_latency(&bootstrap, &dir, run)
+        })
+        .await?
+    };
+
     eprintln!("  worker: start with the probe connectors");
     write_probe_connectors(&dir)?;
     let worker = FerryWorker::start(
         &dir,
         &bootstrap,
         args.offset_flush_ms,
+        &args.worker_properties,
         &["probe-source.properties", "probe-sink.properties"],
     )?;
     let running = worker
@@ -229,15 +256,27 @@ async fn run_once(
         peak_rss,
         startup,
         latency,
+        bare_latency,
     })
 }
 
 fn start_broker() -> anyhow::Result<Tansu> {
     let broker = Tansu::start();
-    for topic in [BARE_TOPIC, FERRY_TOPIC, PROBE_TOPIC] {
+    for topic in [BARE_TOPIC, FERRY_TOPIC, PROBE_TOPIC, BARE_PROBE_TOPIC] {
         broker.create_topic(topic, 1);
     }
     Ok(broker)
+}
+
+/// The latency probe through the bare clients' relay (see [`relay`]), on files of its own.
+fn bare_latency(bootstrap: &str, dir: &Path, run: usize) -> anyhow::Result<latency::Latency> {
+    let (source, sink) = (dir.join("bare-probe.txt"), dir.join("bare-probe.sink.txt"));
+    std::fs::write(&source, "").with_context(|| format!("cannot create {}", source.display()))?;
+    let group = format!("bench-bare-probe-{run}");
+    let relay = relay::Relay::start(bootstrap, BARE_PROBE_TOPIC, &group, &source, &sink)?;
+    let latency = latency::measure(&source, &sink, PROBE);
+    relay.stop()?;
+    latency
 }
 
 /// The connector pair of the latency probe, on an empty source file.

@@ -126,7 +126,7 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
         }
     };
     let offsets_file = config.offset_storage_file_filename();
-    let offsets: Arc<dyn OffsetStore> = match FileOffsetStore::open(&offsets_file) {
+    let offsets: Arc<dyn OffsetStore> = match FileOffsetStore::open(offsets_file) {
         Ok(s) => Arc::new(s),
         Err(e) => return fail(exit::CONFIG, e),
     };

@@ -16,6 +16,9 @@ use serde_json::{json, Map, Value as Json};
 use super::sink_task::Subscription;
 use crate::rest::entities::{ConnectorOffset, ConnectorOffsets};
 
+/// A partition and its new offset (or null), as a `PATCH /connectors/{c}/offsets` body lists them.
+pub type OffsetEntry = (Map<String, Json>, Option<Map<String, Json>>);
+
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
@@ -171,10 +174,7 @@ impl SinkOffsetsClient {
 
     /// Commits the given offsets for the group. A null offset resets the partition: the group will
     /// start from the earliest record, which is what deleting its committed offset does in Kafka.
-    pub fn alter(
-        &self,
-        entries: &[(Map<String, Json>, Option<Map<String, Json>>)],
-    ) -> Result<(), SinkOffsetsError> {
+    pub fn alter(&self, entries: &[OffsetEntry]) -> Result<(), SinkOffsetsError> {
         let consumer = self.consumer()?;
         let mut tpl = TopicPartitionList::new();
         for (partition, offset) in entries {
@@ -205,12 +205,12 @@ impl SinkOffsetsClient {
         ))?;
         for r in results {
             match r {
-                Ok(_) => {}
-                Err((_, RDKafkaErrorCode::GroupIdNotFound)) => {}
+                // A group that never committed anything has nothing to reset.
+                Ok(_) | Err((_, RDKafkaErrorCode::GroupIdNotFound)) => {}
                 Err((g, code)) => {
-                    return Err(SinkOffsetsError::Kafka(KafkaError::AdminOp(code))).map_err(|e| {
-                        SinkOffsetsError::Invalid(format!("cannot delete consumer group {g}: {e}"))
-                    })
+                    return Err(SinkOffsetsError::Invalid(format!(
+                        "cannot delete consumer group {g}: {code}"
+                    )))
                 }
             }
         }

@@ -55,6 +55,9 @@ impl InstanceStatus {
     }
 }
 
+/// Called on every state change: connector, task (None for the connector itself), new state.
+pub type StateListener = Arc<dyn Fn(&str, Option<u32>, State) + Send + Sync>;
+
 #[derive(Default)]
 struct Inner {
     connectors: BTreeMap<String, InstanceStatus>,
@@ -65,7 +68,7 @@ struct Inner {
 #[derive(Clone, Default)]
 pub struct StatusStore {
     inner: Arc<Mutex<Inner>>,
-    listener: Option<Arc<dyn Fn(&str, Option<u32>, State) + Send + Sync>>,
+    listener: Option<StateListener>,
 }
 
 impl StatusStore {
@@ -74,7 +77,7 @@ impl StatusStore {
     }
 
     /// Calls `f` on every state change (metrics use it).
-    pub fn with_listener(mut self, f: Arc<dyn Fn(&str, Option<u32>, State) + Send + Sync>) -> Self {
+    pub fn with_listener(mut self, f: StateListener) -> Self {
         self.listener = Some(f);
         self
     }
