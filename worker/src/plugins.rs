@@ -9,6 +9,9 @@ use crate::config::ConfigKeyInfo;
 use crate::connectors::{builtin_connectors, ConnectorPlugin};
 use crate::rest::entities::PluginInfo;
 use crate::rest::herder::HerderError;
+use crate::transforms::registry::{
+    find_predicate, find_transform, predicate_classes, transform_classes,
+};
 
 /// The simple name of a class: after the last `.` (nested classes keep their `$`).
 fn simple_name(class: &str) -> &str {
@@ -91,15 +94,11 @@ pub fn plugin_infos(connectors_only: bool) -> Vec<PluginInfo> {
         return out;
     }
     out.extend(
-        crate::transforms::registry::transform_classes()
+        transform_classes()
             .iter()
             .map(|c| info(c, "transformation")),
     );
-    out.extend(
-        crate::transforms::registry::predicate_classes()
-            .iter()
-            .map(|c| info(c, "predicate")),
-    );
+    out.extend(predicate_classes().iter().map(|c| info(c, "predicate")));
     for (class, kind) in crate::converters::registry::converter_plugins() {
         out.push(info(&class, kind.as_str()));
     }
@@ -122,20 +121,34 @@ pub struct BuiltinPlugins;
 
 impl PluginResolver for BuiltinPlugins {
     fn transform_exists(&self, class: &str) -> bool {
-        crate::transforms::registry::transform_classes()
-            .iter()
-            .any(|c| matches_class(c, class, None))
+        find_transform(class).is_some()
     }
     fn predicate_exists(&self, class: &str) -> bool {
-        crate::transforms::registry::predicate_classes()
-            .iter()
-            .any(|c| matches_class(c, class, None))
+        find_predicate(class).is_some()
     }
-    fn transform_config_def(&self, _class: &str) -> Option<ConfigDef> {
-        None
+    fn transform_config_def(&self, class: &str) -> Option<ConfigDef> {
+        find_transform(class).map(|p| (p.config_def)())
     }
-    fn predicate_config_def(&self, _class: &str) -> Option<ConfigDef> {
-        None
+    fn predicate_config_def(&self, class: &str) -> Option<ConfigDef> {
+        find_predicate(class).map(|p| (p.config_def)())
+    }
+    fn transform_classes(&self) -> Vec<String> {
+        transform_classes()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+    fn predicate_classes(&self) -> Vec<String> {
+        predicate_classes()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+    fn converter_exists(&self, class: &str) -> bool {
+        crate::converters::registry::resolve_class(class).is_some()
+    }
+    fn header_converter_exists(&self, class: &str) -> bool {
+        crate::converters::registry::resolve_class(class).is_some()
     }
 }
 

@@ -262,7 +262,7 @@ impl StandaloneHerder {
         self.status.set_task(name, task, State::Unassigned, None);
 
         let setup = RecordConverters::for_connector(&self.settings.worker_props, &entry.config)
-            .and_then(|c| build_chain(&entry.config).map(|t| (c, t)));
+            .and_then(|c| build_chain(entry.kind(), &entry.config).map(|t| (c, t)));
         let (converters, transforms) = match setup {
             Ok(v) => v,
             Err(e) => {

@@ -4,7 +4,12 @@
 //! The runtime applies a [`TransformChain`] to every record: for sources before the converters, for sinks
 //! after them. The built-in transforms are registered in [`registry`].
 
+mod catalog_a;
+mod catalog_b;
+mod catalog_c;
+pub mod predicates;
 pub mod registry;
+pub mod util;
 
 use crate::data::ConnectRecord;
 use crate::errors::ConnectError;

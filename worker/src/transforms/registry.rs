@@ -1,43 +1,155 @@
 //! The transforms and predicates compiled into Ferry, by Kafka class name and alias, and the building of
 //! a connector's chain from its `transforms` / `predicates` settings.
+//!
+//! Aliases follow Kafka's `PluginUtils.computeAliases`: a top-level class is also found by its simple
+//! name (`Filter`, `RegexRouter`); nested classes (`Cast$Key`, `InsertField$Value`) have the ambiguous
+//! simple names `Key` / `Value`, so Kafka gives them no alias and neither do we.
 
-use super::{Stage, TransformChain};
+use super::{Predicate, Stage, TransformChain, Transformation};
+use crate::config::connector::{
+    parse_connector_config, predicate_specs, transform_specs, ConnectorKind,
+};
+use crate::config::def::ConfigDef;
 use crate::config::{ConfigError, Props};
 
-/// Full class names of the transforms Ferry ships (none yet: the built-in SMTs are their own issue).
-pub fn transform_classes() -> &'static [&'static str] {
-    &[]
+/// A compiled-in transform.
+#[derive(Clone, Copy)]
+pub struct TransformPlugin {
+    pub class_name: &'static str,
+    pub config_def: fn() -> ConfigDef,
+    /// A configured instance from the transform's own settings (`transforms.<alias>.` stripped).
+    pub new: fn(&Props) -> Result<Box<dyn Transformation>, ConfigError>,
 }
 
-/// Full class names of the predicates Ferry ships.
-pub fn predicate_classes() -> &'static [&'static str] {
-    &[]
+/// A compiled-in predicate.
+#[derive(Clone, Copy)]
+pub struct PredicatePlugin {
+    pub class_name: &'static str,
+    pub config_def: fn() -> ConfigDef,
+    pub new: fn(&Props) -> Result<Box<dyn Predicate>, ConfigError>,
 }
 
-/// Builds the chain from a connector config. Unknown transform classes fail with Kafka's message.
-pub fn build_chain(props: &Props) -> Result<TransformChain, ConfigError> {
-    let aliases: Vec<String> = props
-        .get("transforms")
-        .map(|v| {
-            v.split(',')
-                .map(|a| a.trim().to_string())
-                .filter(|a| !a.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    // No transform is compiled in yet, so any configured alias names a class that cannot be found.
-    if let Some(alias) = aliases.first() {
-        let key = format!("transforms.{alias}.type");
-        let class = props
-            .get(&key)
-            .map(|c| c.trim().to_string())
-            .ok_or_else(|| ConfigError::Missing(key.clone()))?;
-        return Err(ConfigError::Invalid {
-            name: key,
-            value: class.clone(),
-            reason: format!("Class {class} could not be found."),
+pub fn transform_plugins() -> Vec<TransformPlugin> {
+    let mut all = super::catalog_a::plugins();
+    all.extend(super::catalog_b::plugins());
+    all.extend(super::catalog_c::plugins());
+    all
+}
+
+pub fn predicate_plugins() -> Vec<PredicatePlugin> {
+    super::predicates::plugins()
+}
+
+/// Whether `name` names `class`: the full name, or the simple name of a top-level class.
+fn names(class: &str, name: &str) -> bool {
+    let name = name.trim();
+    if name == class {
+        return true;
+    }
+    let simple = class.rsplit('.').next().unwrap_or(class);
+    !simple.contains('$') && name == simple
+}
+
+pub fn find_transform(name: &str) -> Option<TransformPlugin> {
+    transform_plugins()
+        .into_iter()
+        .find(|p| names(p.class_name, name))
+}
+
+pub fn find_predicate(name: &str) -> Option<PredicatePlugin> {
+    predicate_plugins()
+        .into_iter()
+        .find(|p| names(p.class_name, name))
+}
+
+/// Full class names of the transforms Ferry ships, sorted (`GET /connector-plugins`).
+pub fn transform_classes() -> Vec<&'static str> {
+    let mut v: Vec<_> = transform_plugins().iter().map(|p| p.class_name).collect();
+    v.sort_unstable();
+    v
+}
+
+/// Full class names of the predicates Ferry ships, sorted.
+pub fn predicate_classes() -> Vec<&'static str> {
+    let mut v: Vec<_> = predicate_plugins().iter().map(|p| p.class_name).collect();
+    v.sort_unstable();
+    v
+}
+
+fn not_found(key: String, class: &str) -> ConfigError {
+    ConfigError::Invalid {
+        name: key,
+        value: class.to_string(),
+        reason: format!("Class {class} could not be found."),
+    }
+}
+
+/// Builds the chain of a connector from its (validated) config.
+pub fn build_chain(kind: ConnectorKind, props: &Props) -> Result<TransformChain, ConfigError> {
+    if props.get("transforms").is_none_or(|t| t.trim().is_empty()) {
+        return Ok(TransformChain::default());
+    }
+    let parsed = parse_connector_config(kind, props, &crate::plugins::BuiltinPlugins, false)?;
+    let predicates = predicate_specs(&parsed);
+    let mut stages = Vec::new();
+    for spec in transform_specs(&parsed) {
+        let key = format!("transforms.{}.type", spec.alias);
+        let plugin = find_transform(&spec.class).ok_or_else(|| not_found(key, &spec.class))?;
+        let transform = (plugin.new)(&spec.config)?;
+        let predicate = match &spec.predicate {
+            None => None,
+            Some(alias) => {
+                let p = predicates.iter().find(|p| &p.alias == alias).ok_or_else(|| {
+                    ConfigError::Other(format!(
+                        "Invalid value {alias} for configuration transforms.{}.predicate: Unknown predicate '{alias}'",
+                        spec.alias
+                    ))
+                })?;
+                let plugin = find_predicate(&p.class)
+                    .ok_or_else(|| not_found(format!("predicates.{}.type", p.alias), &p.class))?;
+                Some((plugin.new)(&p.config)?)
+            }
+        };
+        stages.push(Stage {
+            alias: spec.alias,
+            class_name: plugin.class_name.to_string(),
+            transform,
+            predicate,
+            negate: spec.negate,
         });
     }
-    let stages: Vec<Stage> = Vec::new();
     Ok(TransformChain::new(stages))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_classes_have_no_simple_alias() {
+        assert!(names(
+            "org.apache.kafka.connect.transforms.Filter",
+            "Filter"
+        ));
+        assert!(names(
+            "org.apache.kafka.connect.transforms.Cast$Value",
+            "org.apache.kafka.connect.transforms.Cast$Value"
+        ));
+        assert!(!names(
+            "org.apache.kafka.connect.transforms.Cast$Value",
+            "Cast$Value"
+        ));
+        assert!(!names(
+            "org.apache.kafka.connect.transforms.Cast$Value",
+            "Value"
+        ));
+    }
+
+    #[test]
+    fn no_transforms_is_an_empty_chain() {
+        let props: Props = [("name".to_string(), "c".to_string())].into();
+        assert!(build_chain(ConnectorKind::Source, &props)
+            .unwrap()
+            .is_empty());
+    }
 }

@@ -1,0 +1,142 @@
+//! What every transform shares: Kafka's `Requirements` checks with their messages, `SchemaUtil`, and
+//! the `$Key` / `$Value` choice of which part of the record a transform works on.
+
+use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, Struct, Value};
+
+/// Which part of the record a `$Key` / `$Value` transform works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Key,
+    Value,
+}
+
+impl Side {
+    pub fn schema(self, record: &ConnectRecord) -> Option<&Schema> {
+        match self {
+            Side::Key => record.key_schema.as_ref(),
+            Side::Value => record.value_schema.as_ref(),
+        }
+    }
+
+    pub fn value(self, record: &ConnectRecord) -> &Value {
+        match self {
+            Side::Key => &record.key,
+            Side::Value => &record.value,
+        }
+    }
+
+    /// The record with this side replaced (`record.newRecord(...)`): topic, partition, the other side,
+    /// timestamp, headers and origin are kept.
+    pub fn replace(
+        self,
+        mut record: ConnectRecord,
+        schema: Option<Schema>,
+        value: Value,
+    ) -> ConnectRecord {
+        match self {
+            Side::Key => {
+                record.key_schema = schema;
+                record.key = value;
+            }
+            Side::Value => {
+                record.value_schema = schema;
+                record.value = value;
+            }
+        }
+        record
+    }
+
+    /// The nested class suffix Kafka uses: `$Key` or `$Value`.
+    pub fn class_suffix(self) -> &'static str {
+        match self {
+            Side::Key => "$Key",
+            Side::Value => "$Value",
+        }
+    }
+}
+
+/// `Requirements.requireMap`: a schemaless value must be a map.
+pub fn require_map<'a>(value: &'a Value, purpose: &str) -> Result<&'a [(Value, Value)], DataError> {
+    match value {
+        Value::Map(entries) => Ok(entries),
+        other => Err(DataError::new(format!(
+            "Only Map objects supported in absence of schema for [{purpose}], found: {}",
+            class_name(other)
+        ))),
+    }
+}
+
+/// `Requirements.requireStruct`: a value with a schema must be a struct.
+pub fn require_struct<'a>(value: &'a Value, purpose: &str) -> Result<&'a Struct, DataError> {
+    match value {
+        Value::Struct(s) => Ok(s),
+        other => Err(DataError::new(format!(
+            "Only Struct objects supported for [{purpose}], found: {}",
+            class_name(other)
+        ))),
+    }
+}
+
+/// `Requirements.requireSchema`.
+pub fn require_schema<'a>(
+    schema: Option<&'a Schema>,
+    purpose: &str,
+) -> Result<&'a Schema, DataError> {
+    schema.ok_or_else(|| DataError::new(format!("Schema required for [{purpose}]")))
+}
+
+/// `Requirements.requireSinkRecord`.
+pub fn require_sink_record(record: &ConnectRecord, purpose: &str) -> Result<i64, DataError> {
+    record.kafka_offset().ok_or_else(|| {
+        DataError::new(format!(
+            "Only SinkRecord supported for [{purpose}], found: org.apache.kafka.connect.source.SourceRecord"
+        ))
+    })
+}
+
+/// The class Kafka names in a requirement error (`null` for a null value).
+fn class_name(value: &Value) -> &'static str {
+    value.java_class_name()
+}
+
+/// `SchemaUtil.copySchemaBasics`: name, version, doc and parameters (not optionality or default).
+pub fn copy_schema_basics(source: &Schema, builder: SchemaBuilder) -> SchemaBuilder {
+    builder
+        .set_name(source.name().map(str::to_string))
+        .set_version(source.version())
+        .set_doc(source.doc().map(str::to_string))
+        .set_parameters(source.parameters().map(<[_]>::to_vec))
+}
+
+/// Looks up a key in a schemaless map value (string keys, as Kafka's `Map<String, Object>`).
+pub fn map_get<'a>(entries: &'a [(Value, Value)], key: &str) -> Option<&'a Value> {
+    entries
+        .iter()
+        .find(|(k, _)| matches!(k, Value::String(s) if s == key))
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirement_messages_are_kafkas() {
+        assert_eq!(
+            require_map(&Value::Int32(1), "field insertion").unwrap_err().0,
+            "Only Map objects supported in absence of schema for [field insertion], found: java.lang.Integer"
+        );
+        assert_eq!(
+            require_struct(&Value::Null, "field extraction")
+                .unwrap_err()
+                .0,
+            "Only Struct objects supported for [field extraction], found: null"
+        );
+        assert_eq!(
+            require_schema(None, "updating schema metadata")
+                .unwrap_err()
+                .0,
+            "Schema required for [updating schema metadata]"
+        );
+    }
+}
