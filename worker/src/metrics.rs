@@ -21,6 +21,8 @@ pub struct WorkerMetrics {
     sink_records_put: IntCounterVec,
     bytes: IntCounterVec,
     errors: IntCounterVec,
+    records_skipped: IntCounterVec,
+    dead_lettered: IntCounterVec,
     offset_commits: IntCounterVec,
     offset_commit_seconds: HistogramVec,
     task_state: IntGaugeVec,
@@ -39,6 +41,8 @@ pub struct TaskMetrics {
     pub bytes_out: IntCounter,
     pub bytes_in: IntCounter,
     pub errors: IntCounter,
+    pub records_skipped: IntCounter,
+    pub dead_lettered: IntCounter,
     pub commits_ok: IntCounter,
     pub commits_failed: IntCounter,
     pub commit_seconds: prometheus::Histogram,
@@ -88,6 +92,16 @@ impl WorkerMetrics {
             "Errors raised in a task (conversion, transform, producer, connector).",
             task_labels,
         )?;
+        let records_skipped = counter(
+            "ferry_task_records_skipped_total",
+            "Records skipped because of an error tolerated by errors.tolerance=all.",
+            task_labels,
+        )?;
+        let dead_lettered = counter(
+            "ferry_task_dead_letter_records_total",
+            "Records sent to the dead letter queue topic.",
+            task_labels,
+        )?;
         let offset_commits = counter(
             "ferry_offset_commits_total",
             "Offset commits by result (success, failure).",
@@ -128,6 +142,8 @@ impl WorkerMetrics {
             sink_records_put,
             bytes,
             errors,
+            records_skipped,
+            dead_lettered,
             offset_commits,
             offset_commit_seconds,
             task_state,
@@ -153,6 +169,8 @@ impl WorkerMetrics {
             bytes_out: self.bytes.with_label_values(&[connector, &t, "out"]),
             bytes_in: self.bytes.with_label_values(&[connector, &t, "in"]),
             errors: self.errors.with_label_values(&l),
+            records_skipped: self.records_skipped.with_label_values(&l),
+            dead_lettered: self.dead_lettered.with_label_values(&l),
             commits_ok: self
                 .offset_commits
                 .with_label_values(&[connector, &t, "success"]),
@@ -205,6 +223,8 @@ impl WorkerMetrics {
                 &self.sink_records_read,
                 &self.sink_records_put,
                 &self.errors,
+                &self.records_skipped,
+                &self.dead_lettered,
             ] {
                 let _ = vec.remove_label_values(&l);
             }

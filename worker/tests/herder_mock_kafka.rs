@@ -393,3 +393,160 @@ async fn rest_write_errors_match_kafka() {
     // It keeps its target state across the reconfiguration.
     wait_states(h, "src", "PAUSED", "PAUSED").await;
 }
+
+/// Reads every record of partition 0 of `topic` (values and headers) until `count` arrived.
+fn read_with_headers(
+    bootstrap: &str,
+    topic: &str,
+    count: usize,
+) -> Vec<(Option<Vec<u8>>, BTreeMap<String, String>)> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::message::Headers;
+    use rdkafka::Message;
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "test-reader")
+        .create()
+        .unwrap();
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    tpl.add_partition_offset(topic, 0, rdkafka::Offset::Beginning)
+        .unwrap();
+    consumer.assign(&tpl).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut out = Vec::new();
+    while out.len() < count {
+        assert!(
+            Instant::now() < deadline,
+            "only {} records in {topic}",
+            out.len()
+        );
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+            let headers = m
+                .headers()
+                .map(|hs| {
+                    hs.iter()
+                        .map(|h| {
+                            (
+                                h.key.to_string(),
+                                String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push((m.payload().map(<[u8]>::to_vec), headers));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tolerated_bad_records_go_to_the_dead_letter_queue_with_context() {
+    let f = fixture(&["mixed", "dlq"]);
+    let h = &f.herder;
+    let output = f.dir.path().join("out.txt");
+    let mut config = sink("snk", &output, "mixed");
+    for (k, v) in [
+        ("errors.tolerance", "all"),
+        ("errors.log.enable", "true"),
+        ("errors.deadletterqueue.topic.name", "dlq"),
+        ("errors.deadletterqueue.topic.replication.factor", "1"),
+        ("errors.deadletterqueue.context.headers.enable", "true"),
+    ] {
+        config.insert(k.into(), Some(v.into()));
+    }
+    h.create_connector("snk", config, None).await.unwrap();
+    wait_states(h, "snk", "RUNNING", "RUNNING").await;
+
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", f.cluster.bootstrap_servers())
+        .create()
+        .unwrap();
+    let good =
+        |s: &str| format!(r#"{{"schema":{{"type":"string","optional":false}},"payload":"{s}"}}"#);
+    let inputs = [
+        good("one"),
+        "{not json".to_string(),
+        good("two"),
+        r#"{"payload":"no schema field"}"#.to_string(),
+        good("three"),
+    ];
+    for v in &inputs {
+        producer
+            .send(BaseRecord::<(), str>::to("mixed").payload(v))
+            .unwrap();
+    }
+    producer.flush(Duration::from_secs(10)).unwrap();
+
+    wait_lines(&output, &["one", "two", "three"]).await;
+    let dead = read_with_headers(&f.cluster.bootstrap_servers(), "dlq", 2);
+    assert_eq!(
+        dead[0].0.as_deref(),
+        Some(inputs[1].as_bytes()),
+        "original bytes unchanged"
+    );
+    assert_eq!(dead[1].0.as_deref(), Some(inputs[3].as_bytes()));
+    let headers = &dead[0].1;
+    assert_eq!(headers["__connect.errors.topic"], "mixed");
+    assert_eq!(headers["__connect.errors.partition"], "0");
+    assert_eq!(headers["__connect.errors.offset"], "1");
+    assert_eq!(headers["__connect.errors.connector.name"], "snk");
+    assert_eq!(headers["__connect.errors.task.id"], "0");
+    assert_eq!(headers["__connect.errors.stage"], "VALUE_CONVERTER");
+    assert_eq!(
+        headers["__connect.errors.class.name"],
+        "org.apache.kafka.connect.json.JsonConverter"
+    );
+    assert_eq!(
+        headers["__connect.errors.exception.class.name"],
+        "org.apache.kafka.connect.errors.DataException"
+    );
+    assert!(headers["__connect.errors.exception.message"]
+        .starts_with("Converting byte[] to Kafka Connect data failed due to serialization error"));
+    assert!(dead[1].1["__connect.errors.exception.message"].starts_with(
+        "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields"
+    ));
+
+    // The task kept running, and counted what it skipped.
+    assert_eq!(h.task_status("snk", 0).await.unwrap().state, "RUNNING");
+    let metrics = h.metrics_text();
+    assert!(
+        metrics.contains(r#"ferry_task_records_skipped_total{connector="snk",task="0"} 2"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"ferry_task_dead_letter_records_total{connector="snk",task="0"} 2"#),
+        "{metrics}"
+    );
+    // Skipped records' offsets are committed too: all five are covered.
+    h.stop_connector("snk").await.unwrap();
+    let offsets = h.connector_offsets("snk").await.unwrap();
+    assert_eq!(
+        offsets
+            .offsets
+            .first()
+            .and_then(|o| o.offset.clone())
+            .map(serde_json::Value::Object),
+        Some(json!({"kafka_offset": 5}))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_connector_converter_overrides_the_workers() {
+    let f = fixture(&["plain"]);
+    let h = &f.herder;
+    let input = f.dir.path().join("in.txt");
+    std::fs::write(&input, "foo\n").unwrap();
+    let mut config = source("src", &input, "plain");
+    config.insert(
+        "value.converter".into(),
+        Some("org.apache.kafka.connect.json.JsonConverter".into()),
+    );
+    config.insert(
+        "value.converter.schemas.enable".into(),
+        Some("false".into()),
+    );
+    h.create_connector("src", config, None).await.unwrap();
+    let got = read_with_headers(&f.cluster.bootstrap_servers(), "plain", 1);
+    assert_eq!(got[0].0.as_deref(), Some(&b"\"foo\""[..]));
+}

@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::converters::RecordConverters;
+use super::errors::{DlqSettings, ErrorPolicy};
 use super::kafka_config::{consumer_config, producer_config};
 use super::sink_task::{self, SinkTaskSpec, Subscription};
 use super::source_task::{self, SourceTaskSpec};
@@ -262,8 +263,9 @@ impl StandaloneHerder {
         self.status.set_task(name, task, State::Unassigned, None);
 
         let setup = RecordConverters::for_connector(&self.settings.worker_props, &entry.config)
-            .and_then(|c| build_chain(entry.kind(), &entry.config).map(|t| (c, t)));
-        let (converters, transforms) = match setup {
+            .and_then(|c| build_chain(entry.kind(), &entry.config).map(|t| (c, t)))
+            .and_then(|(c, t)| ErrorPolicy::from_config(&entry.config).map(|e| (c, t, e)));
+        let (converters, transforms, errors) = match setup {
             Ok(v) => v,
             Err(e) => {
                 let e = crate::errors::ConnectError::from(e);
@@ -308,6 +310,7 @@ impl StandaloneHerder {
                             flush_timeout: s.offset_flush_timeout,
                             metrics,
                             topics: entry.topics.clone(),
+                            errors,
                         },
                         control,
                         on_running,
@@ -322,6 +325,28 @@ impl StandaloneHerder {
                     );
                     notes.iter().for_each(|n| tracing::info!(task = %id, "{n}"));
                     let subscription = sink_subscription(&entry.config);
+                    let dlq = match DlqSettings::from_config(&entry.config) {
+                        Ok(settings) => settings.map(|settings| {
+                            let (mut producer, _) = producer_config(
+                                &s.producer_props,
+                                &overrides(&entry.config, "producer.override"),
+                                name,
+                                task,
+                            );
+                            producer.insert(
+                                "client.id".into(),
+                                format!("connector-dlq-producer-{name}-{task}"),
+                            );
+                            // The admin client (topic creation) takes the same connection settings.
+                            (settings, producer.clone(), producer)
+                        }),
+                        Err(e) => {
+                            let e = crate::errors::ConnectError::from(e);
+                            self.status
+                                .set_task(name, task, State::Failed, Some(e.trace()));
+                            return;
+                        }
+                    };
                     Box::pin(sink_task::run(
                         SinkTaskSpec {
                             id: id.clone(),
@@ -335,6 +360,8 @@ impl StandaloneHerder {
                             max_poll_records: s.max_poll_records,
                             metrics,
                             topics: entry.topics.clone(),
+                            errors,
+                            dlq,
                         },
                         control,
                         on_running,

@@ -2,6 +2,7 @@
 //! Kafka client settings, and status.
 
 pub mod converters;
+pub mod errors;
 pub mod herder;
 pub mod kafka_config;
 pub mod sink_offsets;

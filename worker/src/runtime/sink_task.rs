@@ -16,14 +16,15 @@ use rdkafka::message::{BorrowedMessage, Headers as _};
 use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
 
 use super::converters::RecordConverters;
-use super::task::{tolerance_exceeded, Stage, StageFailure, TaskControl, TaskExit, TaskId};
+use super::errors::{DeadLetterQueue, DlqSettings, ErrantRecord, ErrorPolicy, Outcome};
+use super::task::{Stage, StageFailure, TaskControl, TaskExit, TaskId};
 use super::topics::ActiveTopics;
 use crate::config::Props;
 use crate::connectors::SinkTask;
 use crate::data::{ConnectRecord, Headers, RecordOrigin};
 use crate::errors::ConnectError;
 use crate::metrics::TaskMetrics;
-use crate::transforms::TransformChain;
+use crate::transforms::{TransformChain, TransformError};
 
 /// What the sink consumes: a list of topics or a regex (`topics` / `topics.regex`).
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +56,13 @@ pub struct SinkTaskSpec {
     pub max_poll_records: usize,
     pub metrics: TaskMetrics,
     pub topics: ActiveTopics,
+    pub errors: ErrorPolicy,
+    /// The dead-letter queue, with the producer and admin client settings it needs.
+    pub dlq: Option<(
+        DlqSettings,
+        BTreeMap<String, String>,
+        BTreeMap<String, String>,
+    )>,
 }
 
 type PartitionKey = (String, i32);
@@ -141,7 +149,18 @@ pub async fn run(
         max_poll_records,
         metrics,
         topics,
+        errors,
+        dlq,
     } = spec;
+    let dlq = match dlq {
+        None => None,
+        Some((settings, producer_config, admin_config)) => {
+            match DeadLetterQueue::open(settings, &producer_config, &admin_config).await {
+                Ok(q) => Some(q),
+                Err(e) => return TaskExit::Failed(e.trace()),
+            }
+        }
+    };
     let offsets = Arc::new(Mutex::new(SinkOffsets::default()));
     let consumer = match create_consumer(&consumer_config, &offsets, &id, &subscription) {
         Ok(c) => c,
@@ -161,6 +180,8 @@ pub async fn run(
         transforms: &transforms,
         metrics: &metrics,
         topics: &topics,
+        errors: &errors,
+        dlq,
     };
     let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
     let mut tick = tokio::time::interval(flush_interval);
@@ -184,7 +205,7 @@ pub async fn run(
                     _ = tick.tick() => worker.commit(task.as_mut()).await?,
                     batch = stream.next() => {
                         if let Some(batch) = batch {
-                            held.extend(worker.convert(batch)?);
+                            held.extend(worker.convert(batch).await?);
                             worker.pause_assignment();
                         }
                     }
@@ -200,7 +221,7 @@ pub async fn run(
                 _ = tick.tick() => worker.commit(task.as_mut()).await,
                 batch = stream.next() => match batch {
                     Some(batch) => {
-                        let records = worker.convert(batch)?;
+                        let records = worker.convert(batch).await?;
                         worker.deliver(task.as_mut(), records).await
                     }
                     None => Err(ConnectError::new("the Kafka consumer stream ended")),
@@ -262,6 +283,8 @@ struct SinkWorker<'a> {
     transforms: &'a TransformChain,
     metrics: &'a TaskMetrics,
     topics: &'a ActiveTopics,
+    errors: &'a ErrorPolicy,
+    dlq: Option<DeadLetterQueue>,
 }
 
 impl SinkWorker<'_> {
@@ -281,14 +304,14 @@ impl SinkWorker<'_> {
         }
     }
 
-    fn failure(
+    fn stage_failure(
         &self,
         stage: Stage,
         class_name: &str,
         m: &BorrowedMessage<'_>,
         source: impl std::error::Error + Send + Sync + 'static,
-    ) -> ConnectError {
-        tolerance_exceeded(StageFailure {
+    ) -> StageFailure {
+        StageFailure {
             task: self.id.clone(),
             stage,
             class_name: class_name.to_string(),
@@ -300,15 +323,81 @@ impl SinkWorker<'_> {
                 m.timestamp().to_millis().unwrap_or(-1)
             ),
             source: Box::new(source),
-        })
+        }
     }
 
-    /// Converts a batch of consumed messages into records (transforms included).
-    fn convert(
+    /// A tolerated failure: count it and send the consumed record, unchanged, to the dead-letter queue.
+    async fn skip(
+        &mut self,
+        m: &BorrowedMessage<'_>,
+        failure: StageFailure,
+    ) -> Result<(), ConnectError> {
+        self.metrics.records_skipped.inc();
+        self.metrics.errors.inc();
+        if let Some(dlq) = self.dlq.as_mut() {
+            let headers = m
+                .headers()
+                .map(|hs| hs.iter().map(|h| (h.key, h.value)).collect())
+                .unwrap_or_default();
+            let record = ErrantRecord {
+                topic: m.topic(),
+                partition: m.partition(),
+                offset: m.offset(),
+                timestamp: m.timestamp().to_millis(),
+                key: m.key(),
+                value: m.payload(),
+                headers,
+            };
+            dlq.report(&record, &failure).await?;
+            self.metrics.dead_lettered.inc();
+        }
+        Ok(())
+    }
+
+    /// Applies the error policy to one stage's result. `Ok(None)`: the record was skipped.
+    async fn tolerate<T, E>(
+        &mut self,
+        m: &BorrowedMessage<'_>,
+        stage: Stage,
+        class: &str,
+        result: Result<T, E>,
+        retriable: bool,
+    ) -> Result<Option<T>, ConnectError>
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        match result {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => {
+                let failure = self.stage_failure(stage, class, m, e);
+                self.settle(m, self.errors.decide::<T>(failure, retriable))
+                    .await
+            }
+        }
+    }
+
+    /// Turns a policy outcome into the record to go on with, a skip, or the task's failure.
+    async fn settle<T>(
+        &mut self,
+        m: &BorrowedMessage<'_>,
+        outcome: Outcome<T>,
+    ) -> Result<Option<T>, ConnectError> {
+        match outcome {
+            Outcome::Done(v) => Ok(Some(v)),
+            Outcome::Skip(f) => {
+                self.skip(m, f).await?;
+                Ok(None)
+            }
+            Outcome::Fail(e) => Err(e),
+        }
+    }
+
+    /// Converts a batch of consumed messages into records (transforms included). Each consumed
+    /// message advances its partition's offset, whether it is delivered, dropped or skipped.
+    async fn convert(
         &mut self,
         batch: Vec<Result<BorrowedMessage<'_>, rdkafka::error::KafkaError>>,
     ) -> Result<Vec<ConnectRecord>, ConnectError> {
-        let c = self.converters;
         let mut records = Vec::with_capacity(batch.len());
         for m in batch {
             let m = match m {
@@ -323,62 +412,88 @@ impl SinkWorker<'_> {
             self.metrics
                 .bytes_in
                 .inc_by((m.key_len() + m.payload_len()) as u64);
-            let topic = m.topic();
-            let key = c
-                .key
-                .to_connect_data(topic, m.key())
-                .map_err(|e| self.failure(Stage::KeyConverter, &c.key_class, &m, e))?;
-            let value = c
-                .value
-                .to_connect_data(topic, m.payload())
-                .map_err(|e| self.failure(Stage::ValueConverter, &c.value_class, &m, e))?;
-            let mut headers = Headers::new();
-            if let Some(hs) = m.headers() {
-                for h in hs.iter() {
-                    let converted =
-                        c.header
-                            .to_connect_header(topic, h.key, h.value)
-                            .map_err(|e| {
-                                self.failure(Stage::HeaderConverter, &c.header_class, &m, e)
-                            })?;
-                    headers.add(h.key, converted.schema, converted.value);
-                }
-            }
-            let record = ConnectRecord {
-                topic: topic.to_string(),
-                kafka_partition: Some(m.partition()),
-                key_schema: key.schema,
-                key: key.value,
-                value_schema: value.schema,
-                value: value.value,
-                timestamp: m.timestamp().to_millis(),
-                headers,
-                origin: RecordOrigin::Sink {
-                    kafka_offset: m.offset(),
-                },
-            };
-            let record = if self.transforms.is_empty() {
-                Some(record)
-            } else {
-                match self.transforms.apply(record) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        let class = e.class_name.clone();
-                        return Err(self.failure(Stage::Transformation, &class, &m, e));
-                    }
-                }
-            };
-            // A record dropped by a transform still advances its partition's offset.
-            let mut state = lock(self.offsets);
-            state
+            let record = self.convert_one(&m).await?;
+            lock(self.offsets)
                 .current
-                .insert((topic.to_string(), m.partition()), m.offset() + 1);
-            drop(state);
+                .insert((m.topic().to_string(), m.partition()), m.offset() + 1);
             if let Some(r) = record {
                 records.push(r);
             }
         }
         Ok(records)
+    }
+
+    async fn convert_one(
+        &mut self,
+        m: &BorrowedMessage<'_>,
+    ) -> Result<Option<ConnectRecord>, ConnectError> {
+        let c = self.converters;
+        let topic = m.topic();
+        let key = c.key.to_connect_data(topic, m.key());
+        let Some(key) = self
+            .tolerate(m, Stage::KeyConverter, &c.key_class, key, false)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let value = c.value.to_connect_data(topic, m.payload());
+        let Some(value) = self
+            .tolerate(m, Stage::ValueConverter, &c.value_class, value, false)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut headers = Headers::new();
+        if let Some(hs) = m.headers() {
+            for h in hs.iter() {
+                let converted = c.header.to_connect_header(topic, h.key, h.value);
+                let Some(converted) = self
+                    .tolerate(m, Stage::HeaderConverter, &c.header_class, converted, false)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                headers.add(h.key, converted.schema, converted.value);
+            }
+        }
+        let record = ConnectRecord {
+            topic: topic.to_string(),
+            kafka_partition: Some(m.partition()),
+            key_schema: key.schema,
+            key: key.value,
+            value_schema: value.schema,
+            value: value.value,
+            timestamp: m.timestamp().to_millis(),
+            headers,
+            origin: RecordOrigin::Sink {
+                kafka_offset: m.offset(),
+            },
+        };
+        if self.transforms.is_empty() {
+            return Ok(Some(record));
+        }
+        let retriable = |e: &TransformError| matches!(e.source, ConnectError::Retriable(_));
+        let outcome = if self.errors.retries_enabled() {
+            let failure = |e: TransformError| {
+                let class = e.class_name.clone();
+                self.stage_failure(Stage::Transformation, &class, m, e)
+            };
+            self.errors
+                .run(|| self.transforms.apply(record.clone()), retriable, failure)
+                .await
+        } else {
+            match self.transforms.apply(record) {
+                Ok(r) => Outcome::Done(r),
+                Err(e) => {
+                    let r = retriable(&e);
+                    let class = e.class_name.clone();
+                    self.errors
+                        .decide(self.stage_failure(Stage::Transformation, &class, m, e), r)
+                }
+            }
+        };
+        // A transform that dropped the record (`Done(None)`) and a skip both end its journey here.
+        Ok(self.settle(m, outcome).await?.flatten())
     }
 
     async fn deliver(
@@ -410,6 +525,10 @@ impl SinkWorker<'_> {
         }
         let started = Instant::now();
         task.flush().await?;
+        // Dead-lettered records count as handled only once Kafka has them.
+        if let Some(dlq) = self.dlq.as_mut() {
+            dlq.flush().await?;
+        }
         lock(self.offsets).flushed.extend(current.clone());
         match self.consumer.commit(&pending, CommitMode::Sync) {
             Ok(()) => {

@@ -13,16 +13,17 @@ use rdkafka::ClientContext;
 use tokio::sync::Notify;
 
 use super::converters::RecordConverters;
+use super::errors::{ErrorPolicy, Outcome, Tolerance};
 use super::submitted::{SubmittedRecord, SubmittedRecords};
 use super::task::{tolerance_exceeded, Stage, StageFailure, TaskControl, TaskExit, TaskId};
 use super::topics::ActiveTopics;
 use crate::config::Props;
 use crate::connectors::{OffsetReader, SourceTask, SourceTaskContext};
-use crate::data::{ConnectRecord, RecordOrigin, SourceOffset, SourcePartition};
+use crate::data::{ConnectRecord, DataError, RecordOrigin, SourceOffset, SourcePartition};
 use crate::errors::ConnectError;
 use crate::metrics::TaskMetrics;
 use crate::storage::OffsetStore;
-use crate::transforms::TransformChain;
+use crate::transforms::{TransformChain, TransformError};
 
 /// Everything a source task runner needs.
 pub struct SourceTaskSpec {
@@ -37,6 +38,7 @@ pub struct SourceTaskSpec {
     pub flush_timeout: Duration,
     pub metrics: TaskMetrics,
     pub topics: ActiveTopics,
+    pub errors: ErrorPolicy,
 }
 
 /// Delivery reports from librdkafka: acknowledge the record in the tracker, or remember the failure.
@@ -45,6 +47,9 @@ struct DeliveryTracker {
     failure: Arc<Mutex<Option<String>>>,
     space: Arc<Notify>,
     metrics: TaskMetrics,
+    /// `errors.tolerance=all`: a record Kafka refused is skipped (counted as done) instead of failing
+    /// the task, as Kafka does.
+    tolerate_send_failures: bool,
 }
 
 impl ClientContext for DeliveryTracker {}
@@ -57,6 +62,16 @@ impl ProducerContext for DeliveryTracker {
             Ok(_) => {
                 lock(&self.submitted).ack(decode(opaque));
                 self.metrics.records_written.inc();
+            }
+            Err((error, message)) if self.tolerate_send_failures => {
+                self.metrics.errors.inc();
+                self.metrics.records_skipped.inc();
+                tracing::warn!(
+                    topic = rdkafka::Message::topic(message),
+                    error = %error,
+                    "Kafka refused a record; skipped (errors.tolerance=all)"
+                );
+                lock(&self.submitted).ack(decode(opaque));
             }
             Err((error, message)) => {
                 self.metrics.errors.inc();
@@ -151,12 +166,20 @@ pub async fn run(
         flush_timeout,
         metrics,
         topics,
+        errors,
     } = spec;
 
     let submitted = Arc::new(Mutex::new(SubmittedRecords::new()));
     let failure = Arc::new(Mutex::new(None));
     let space = Arc::new(Notify::new());
-    let producer = match create_producer(&producer_config, &submitted, &failure, &space, &metrics) {
+    let producer = match create_producer(
+        &producer_config,
+        &submitted,
+        &failure,
+        &space,
+        &metrics,
+        errors.tolerance == Tolerance::All,
+    ) {
         Ok(p) => Arc::new(p),
         Err(e) => return TaskExit::Failed(e.trace()),
     };
@@ -207,6 +230,7 @@ pub async fn run(
         metrics: &metrics,
         topics: &topics,
         seen_topics: HashSet::new(),
+        errors: &errors,
     };
     let mut exit = TaskExit::Stopped;
     loop {
@@ -280,6 +304,7 @@ fn create_producer(
     failure: &Arc<Mutex<Option<String>>>,
     space: &Arc<Notify>,
     metrics: &TaskMetrics,
+    tolerate_send_failures: bool,
 ) -> Result<ThreadedProducer<DeliveryTracker>, ConnectError> {
     let mut client = ClientConfig::new();
     for (k, v) in config {
@@ -291,6 +316,7 @@ fn create_producer(
             failure: Arc::clone(failure),
             space: Arc::clone(space),
             metrics: metrics.clone(),
+            tolerate_send_failures,
         })
         .map_err(|e| ConnectError::with_source("Failed to create the producer of the source task (check the producer.* and producer.override.* settings)", e))
 }
@@ -305,23 +331,108 @@ struct Sender<'a> {
     metrics: &'a TaskMetrics,
     topics: &'a ActiveTopics,
     seen_topics: HashSet<String>,
+    errors: &'a ErrorPolicy,
 }
 
 impl Sender<'_> {
-    fn failure(
+    fn stage_failure(
         &self,
         stage: Stage,
         class_name: &str,
-        record: &ConnectRecord,
+        topic: &str,
+        origin: &RecordOrigin,
         source: impl std::error::Error + Send + Sync + 'static,
-    ) -> ConnectError {
-        tolerance_exceeded(StageFailure {
+    ) -> StageFailure {
+        StageFailure {
             task: self.id.clone(),
             stage,
             class_name: class_name.to_string(),
-            record: describe(record),
+            record: describe(topic, origin),
             source: Box::new(source),
-        })
+        }
+    }
+
+    /// A record that will not be produced (dropped by a transform, or skipped by `errors.tolerance`):
+    /// tracked as acknowledged at once, so its offset is committed as soon as every earlier record of
+    /// its partition is (Kafka commits it only with the next acknowledged record).
+    fn settle_without_sending(&self, origin: &RecordOrigin) {
+        if let RecordOrigin::Source { partition, offset } = origin {
+            let mut submitted = lock(self.submitted);
+            let handle = submitted.submit(partition, Arc::clone(offset));
+            submitted.ack(handle);
+        }
+    }
+
+    fn skip(&self, failure: StageFailure, origin: &RecordOrigin) {
+        tracing::debug!(task = %self.id, "skipping a record: {failure}");
+        self.metrics.records_skipped.inc();
+        self.metrics.errors.inc();
+        self.settle_without_sending(origin);
+    }
+
+    /// Runs the transforms under the error policy. `Ok(None)`: the record goes no further.
+    async fn transform(
+        &self,
+        record: ConnectRecord,
+    ) -> Result<Option<ConnectRecord>, ConnectError> {
+        if self.transforms.is_empty() {
+            return Ok(Some(record));
+        }
+        let (topic, origin) = (record.topic.clone(), record.origin.clone());
+        let retriable = |e: &TransformError| matches!(e.source, ConnectError::Retriable(_));
+        let failure = |e: TransformError| {
+            let class = e.class_name.clone();
+            self.stage_failure(Stage::Transformation, &class, &topic, &origin, e)
+        };
+        let outcome = if self.errors.retries_enabled() {
+            self.errors
+                .run(|| self.transforms.apply(record.clone()), retriable, failure)
+                .await
+        } else {
+            match self.transforms.apply(record) {
+                Ok(r) => Outcome::Done(r),
+                Err(e) => {
+                    let r = retriable(&e);
+                    self.errors.decide(failure(e), r)
+                }
+            }
+        };
+        match outcome {
+            Outcome::Done(Some(r)) => Ok(Some(r)),
+            Outcome::Done(None) => {
+                self.settle_without_sending(&origin);
+                Ok(None)
+            }
+            Outcome::Skip(f) => {
+                self.skip(f, &origin);
+                Ok(None)
+            }
+            Outcome::Fail(e) => Err(e),
+        }
+    }
+
+    /// One converter call under the error policy (converters never succeed on a retry: no retries).
+    fn convert<T>(
+        &self,
+        stage: Stage,
+        class: &str,
+        record: &ConnectRecord,
+        result: Result<T, DataError>,
+    ) -> Result<Option<T>, ConnectError> {
+        match result {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => match self.errors.decide::<T>(
+                self.stage_failure(stage, class, &record.topic, &record.origin, e),
+                false,
+            ) {
+                Outcome::Done(v) => Ok(Some(v)),
+                Outcome::Skip(f) => {
+                    self.skip(f, &record.origin);
+                    Ok(None)
+                }
+                Outcome::Fail(e) => Err(e),
+            },
+        }
     }
 
     async fn send_all(
@@ -331,22 +442,9 @@ impl Sender<'_> {
     ) -> Result<(), ConnectError> {
         self.metrics.records_polled.inc_by(records.len() as u64);
         for record in records {
-            let record = if self.transforms.is_empty() {
-                record
-            } else {
-                let original = record.clone();
-                match self.transforms.apply(record) {
-                    Ok(Some(r)) => r,
-                    // Dropped by a transform: not tracked, as Kafka does; its offset is committed with
-                    // the next acknowledged record of the same partition.
-                    Ok(None) => continue,
-                    Err(e) => {
-                        let class = e.class_name.clone();
-                        return Err(self.failure(Stage::Transformation, &class, &original, e));
-                    }
-                }
-            };
-            self.send(record, control).await?;
+            if let Some(record) = self.transform(record).await? {
+                self.send(record, control).await?;
+            }
         }
         Ok(())
     }
@@ -359,23 +457,33 @@ impl Sender<'_> {
         let c = self.converters;
         let key = c
             .key
-            .from_connect_data(&record.topic, record.key_schema.as_ref(), &record.key)
-            .map_err(|e| self.failure(Stage::KeyConverter, &c.key_class, &record, e))?;
-        let value = c
-            .value
-            .from_connect_data(&record.topic, record.value_schema.as_ref(), &record.value)
-            .map_err(|e| self.failure(Stage::ValueConverter, &c.value_class, &record, e))?;
+            .from_connect_data(&record.topic, record.key_schema.as_ref(), &record.key);
+        let Some(key) = self.convert(Stage::KeyConverter, &c.key_class, &record, key)? else {
+            return Ok(());
+        };
+        let value =
+            c.value
+                .from_connect_data(&record.topic, record.value_schema.as_ref(), &record.value);
+        let Some(value) = self.convert(Stage::ValueConverter, &c.value_class, &record, value)?
+        else {
+            return Ok(());
+        };
         let headers = if record.headers.is_empty() {
             None
         } else {
             let mut out = OwnedHeaders::new_with_capacity(record.headers.len());
             for h in record.headers.iter() {
-                let bytes = c
-                    .header
-                    .from_connect_header(&record.topic, &h.key, h.schema.as_ref(), &h.value)
-                    .map_err(|e| {
-                        self.failure(Stage::HeaderConverter, &c.header_class, &record, e)
-                    })?;
+                let bytes = c.header.from_connect_header(
+                    &record.topic,
+                    &h.key,
+                    h.schema.as_ref(),
+                    &h.value,
+                );
+                let Some(bytes) =
+                    self.convert(Stage::HeaderConverter, &c.header_class, &record, bytes)?
+                else {
+                    return Ok(());
+                };
                 out = out.insert(KafkaHeader {
                     key: &h.key,
                     value: bytes.as_deref(),
@@ -426,12 +534,13 @@ impl Sender<'_> {
                 }
                 Err((e, _)) => {
                     self.metrics.errors.inc();
-                    return Err(self.failure(
+                    return Err(tolerance_exceeded(self.stage_failure(
                         Stage::KafkaProduce,
                         "org.apache.kafka.clients.producer.KafkaProducer",
-                        &record,
+                        &record.topic,
+                        &record.origin,
                         e,
-                    ));
+                    )));
                 }
             }
         }
@@ -440,20 +549,17 @@ impl Sender<'_> {
     }
 }
 
-/// How Kafka's error reporter describes a source record.
-fn describe(record: &ConnectRecord) -> String {
-    match &record.origin {
+/// How Kafka's error reporter describes a record.
+fn describe(topic: &str, origin: &RecordOrigin) -> String {
+    match origin {
         RecordOrigin::Source { partition, offset } => format!(
-            "source record is = SourceRecord{{sourcePartition={}, sourceOffset={}}} for topic '{}'",
+            "source record is = SourceRecord{{sourcePartition={}, sourceOffset={}}} for topic '{topic}'",
             serde_json::Value::Object((**partition).clone()),
             serde_json::Value::Object((**offset).clone()),
-            record.topic
         ),
-        RecordOrigin::Sink { kafka_offset } => format!(
-            "consumed record is {{topic='{}', partition={}, offset={kafka_offset}}}",
-            record.topic,
-            record.kafka_partition.unwrap_or(-1)
-        ),
+        RecordOrigin::Sink { kafka_offset } => {
+            format!("consumed record is {{topic='{topic}', offset={kafka_offset}}}")
+        }
     }
 }
 

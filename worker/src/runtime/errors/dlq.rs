@@ -1,0 +1,356 @@
+//! The sink dead-letter queue (`DeadLetterQueueReporter`): a tolerated failure sends the consumed
+//! record, with its original key, value, headers and timestamp unchanged, to
+//! `errors.deadletterqueue.topic.name`, plus `__connect.errors.*` headers when
+//! `errors.deadletterqueue.context.headers.enable=true`.
+//!
+//! Unlike a fire-and-forget reporter, every dead-lettered record is awaited before the task commits
+//! the offsets that cover it: a crash never loses a record that was neither delivered nor
+//! dead-lettered.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+
+use crate::config::connector::{
+    sink_config_def, DLQ_CONTEXT_HEADERS_ENABLE_CONFIG, DLQ_TOPIC_NAME_CONFIG,
+    DLQ_TOPIC_REPLICATION_FACTOR_CONFIG,
+};
+use crate::config::{ConfigError, Props};
+use crate::errors::ConnectError;
+use crate::runtime::task::StageFailure;
+
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `errors.deadletterqueue.*` settings of a sink connector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DlqSettings {
+    pub topic: String,
+    pub replication_factor: i16,
+    pub context_headers: bool,
+}
+
+impl DlqSettings {
+    /// `None` when no dead-letter topic is configured (the default, empty name).
+    pub fn from_config(props: &Props) -> Result<Option<Self>, ConfigError> {
+        let parsed = sink_config_def().parse(props)?;
+        let topic = parsed
+            .get_string(DLQ_TOPIC_NAME_CONFIG)
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        if topic.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(DlqSettings {
+            topic,
+            replication_factor: parsed
+                .get_short(DLQ_TOPIC_REPLICATION_FACTOR_CONFIG)
+                .unwrap_or(3),
+            context_headers: parsed
+                .get_bool(DLQ_CONTEXT_HEADERS_ENABLE_CONFIG)
+                .unwrap_or(false),
+        }))
+    }
+}
+
+/// A consumed record as it was in Kafka.
+pub struct ErrantRecord<'a> {
+    pub topic: &'a str,
+    pub partition: i32,
+    pub offset: i64,
+    pub timestamp: Option<i64>,
+    pub key: Option<&'a [u8]>,
+    pub value: Option<&'a [u8]>,
+    pub headers: Vec<(&'a str, Option<&'a [u8]>)>,
+}
+
+/// The Java exception class Kafka would name for the failure's cause.
+fn exception_class(failure: &StageFailure) -> &'static str {
+    if failure.source.is::<crate::data::DataError>() {
+        return "org.apache.kafka.connect.errors.DataException";
+    }
+    if let Some(e) = failure.source.downcast_ref::<ConnectError>() {
+        return e.java_class();
+    }
+    if failure.source.is::<crate::transforms::TransformError>() {
+        return "org.apache.kafka.connect.errors.DataException";
+    }
+    "org.apache.kafka.connect.errors.ConnectException"
+}
+
+fn stack_trace(failure: &StageFailure) -> String {
+    let mut out = format!("{}: {}", exception_class(failure), failure.source);
+    let mut source = failure.source.source();
+    while let Some(cause) = source {
+        out.push_str("\nCaused by: ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
+}
+
+/// The `__connect.errors.*` context headers, in Kafka's order.
+pub fn context_headers(
+    record: &ErrantRecord<'_>,
+    failure: &StageFailure,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("__connect.errors.topic", record.topic.to_string()),
+        ("__connect.errors.partition", record.partition.to_string()),
+        ("__connect.errors.offset", record.offset.to_string()),
+        (
+            "__connect.errors.connector.name",
+            failure.task.connector.clone(),
+        ),
+        ("__connect.errors.task.id", failure.task.task.to_string()),
+        ("__connect.errors.stage", failure.stage.as_str().to_string()),
+        ("__connect.errors.class.name", failure.class_name.clone()),
+        (
+            "__connect.errors.exception.class.name",
+            exception_class(failure).to_string(),
+        ),
+        (
+            "__connect.errors.exception.message",
+            failure.source.to_string(),
+        ),
+        (
+            "__connect.errors.exception.stacktrace",
+            stack_trace(failure),
+        ),
+    ]
+}
+
+pub struct DeadLetterQueue {
+    settings: DlqSettings,
+    producer: FutureProducer,
+    pending: Vec<DeliveryFuture>,
+}
+
+fn client(config: &BTreeMap<String, String>) -> ClientConfig {
+    let mut c = ClientConfig::new();
+    for (k, v) in config {
+        c.set(k, v);
+    }
+    c
+}
+
+impl DeadLetterQueue {
+    /// Creates the topic when it does not exist (one partition, the configured replication factor),
+    /// then the producer. Fails as Kafka does when the topic cannot be set up.
+    pub async fn open(
+        settings: DlqSettings,
+        producer_config: &BTreeMap<String, String>,
+        admin_config: &BTreeMap<String, String>,
+    ) -> Result<Self, ConnectError> {
+        let setup = |e: KafkaError| {
+            ConnectError::with_source(
+                format!(
+                    "Could not initialize dead letter queue with topic={}",
+                    settings.topic
+                ),
+                e,
+            )
+        };
+        let admin: AdminClient<DefaultClientContext> =
+            client(admin_config).create().map_err(setup)?;
+        let exists = admin
+            .inner()
+            .fetch_metadata(Some(&settings.topic), ADMIN_TIMEOUT)
+            .map(|m| {
+                m.topics()
+                    .iter()
+                    .any(|t| t.name() == settings.topic && t.error().is_none())
+            })
+            .unwrap_or(false);
+        if !exists {
+            let topic = NewTopic::new(
+                &settings.topic,
+                1,
+                TopicReplication::Fixed(i32::from(settings.replication_factor)),
+            );
+            let results = admin
+                .create_topics(
+                    &[topic],
+                    &AdminOptions::new().request_timeout(Some(ADMIN_TIMEOUT)),
+                )
+                .await
+                .map_err(setup)?;
+            for r in results {
+                match r {
+                    Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                    Err((_, code)) => return Err(setup(KafkaError::AdminOp(code))),
+                }
+            }
+            tracing::info!(topic = %settings.topic, "created the dead letter queue topic");
+        }
+        let producer = client(producer_config).create().map_err(setup)?;
+        Ok(DeadLetterQueue {
+            settings,
+            producer,
+            pending: Vec::new(),
+        })
+    }
+
+    /// Sends a record to the dead-letter topic; [`DeadLetterQueue::flush`] waits for it.
+    pub async fn report(
+        &mut self,
+        record: &ErrantRecord<'_>,
+        failure: &StageFailure,
+    ) -> Result<(), ConnectError> {
+        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len() + 10);
+        for (key, value) in &record.headers {
+            headers = headers.insert(Header { key, value: *value });
+        }
+        if self.settings.context_headers {
+            for (key, value) in context_headers(record, failure) {
+                headers = headers.insert(Header {
+                    key,
+                    value: Some(value.as_bytes()),
+                });
+            }
+        }
+        let mut out: FutureRecord<'_, [u8], [u8]> =
+            FutureRecord::to(&self.settings.topic).headers(headers);
+        if let Some(k) = record.key {
+            out = out.key(k);
+        }
+        if let Some(v) = record.value {
+            out = out.payload(v);
+        }
+        if let Some(ts) = record.timestamp {
+            out = out.timestamp(ts);
+        }
+        loop {
+            match self.producer.send_result(out) {
+                Ok(future) => {
+                    self.pending.push(future);
+                    return Ok(());
+                }
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
+                    out = returned;
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                Err((e, _)) => {
+                    return Err(ConnectError::with_source(
+                        format!(
+                            "Could not produce message to dead letter queue. topic={}",
+                            self.settings.topic
+                        ),
+                        e,
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Waits until every dead-lettered record is acknowledged.
+    pub async fn flush(&mut self) -> Result<(), ConnectError> {
+        for future in std::mem::take(&mut self.pending) {
+            match future.await {
+                Ok(Ok(_)) => {}
+                Ok(Err((e, _))) => {
+                    return Err(ConnectError::with_source(
+                        format!(
+                            "Could not produce message to dead letter queue. topic={}",
+                            self.settings.topic
+                        ),
+                        e,
+                    ))
+                }
+                Err(_) => {
+                    return Err(ConnectError::new(
+                        "the dead letter queue producer was closed",
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::DataError;
+    use crate::runtime::task::{Stage, TaskId};
+
+    #[test]
+    fn context_headers_name_the_record_stage_and_exception() {
+        let record = ErrantRecord {
+            topic: "in",
+            partition: 2,
+            offset: 41,
+            timestamp: None,
+            key: None,
+            value: Some(b"{oops"),
+            headers: Vec::new(),
+        };
+        let failure = StageFailure {
+            task: TaskId {
+                connector: "snk".into(),
+                task: 1,
+            },
+            stage: Stage::ValueConverter,
+            class_name: "org.apache.kafka.connect.json.JsonConverter".into(),
+            record: String::new(),
+            source: Box::new(DataError::new(
+                "Converting byte[] to Kafka Connect data failed due to serialization error: ",
+            )),
+        };
+        let h: BTreeMap<_, _> = context_headers(&record, &failure).into_iter().collect();
+        assert_eq!(h["__connect.errors.topic"], "in");
+        assert_eq!(h["__connect.errors.partition"], "2");
+        assert_eq!(h["__connect.errors.offset"], "41");
+        assert_eq!(h["__connect.errors.connector.name"], "snk");
+        assert_eq!(h["__connect.errors.task.id"], "1");
+        assert_eq!(h["__connect.errors.stage"], "VALUE_CONVERTER");
+        assert_eq!(
+            h["__connect.errors.class.name"],
+            "org.apache.kafka.connect.json.JsonConverter"
+        );
+        assert_eq!(
+            h["__connect.errors.exception.class.name"],
+            "org.apache.kafka.connect.errors.DataException"
+        );
+        assert!(h["__connect.errors.exception.stacktrace"]
+            .starts_with("org.apache.kafka.connect.errors.DataException: Converting byte[]"));
+        assert_eq!(h.len(), 10);
+    }
+
+    #[test]
+    fn settings_come_from_the_sink_config() {
+        let mut p: Props = [
+            ("name", "s"),
+            ("connector.class", "FileStreamSink"),
+            ("topics", "t"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(DlqSettings::from_config(&p).unwrap(), None);
+        p.insert("errors.deadletterqueue.topic.name".into(), "dlq".into());
+        p.insert(
+            "errors.deadletterqueue.context.headers.enable".into(),
+            "true".into(),
+        );
+        let s = DlqSettings::from_config(&p).unwrap().unwrap();
+        assert_eq!(
+            s,
+            DlqSettings {
+                topic: "dlq".into(),
+                replication_factor: 3,
+                context_headers: true
+            }
+        );
+    }
+}

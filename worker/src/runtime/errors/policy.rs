@@ -1,0 +1,302 @@
+//! What to do when a stage fails on a record: retry, skip or fail the task.
+
+use std::time::{Duration, Instant};
+
+use crate::config::connector::{
+    common_config_def, ERRORS_LOG_ENABLE_CONFIG, ERRORS_LOG_INCLUDE_MESSAGES_CONFIG,
+    ERRORS_RETRY_MAX_DELAY_CONFIG, ERRORS_RETRY_TIMEOUT_CONFIG, ERRORS_TOLERANCE_CONFIG,
+};
+use crate::config::{ConfigError, Props};
+use crate::errors::ConnectError;
+use crate::runtime::task::{tolerance_exceeded, Stage, StageFailure};
+
+/// `errors.tolerance`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tolerance {
+    None,
+    All,
+}
+
+/// A connector's error-handling settings.
+#[derive(Debug, Clone)]
+pub struct ErrorPolicy {
+    pub tolerance: Tolerance,
+    /// `None` = retry forever (`errors.retry.timeout=-1`); zero = no retries (the default).
+    pub retry_timeout: Option<Duration>,
+    pub retry_delay_max: Duration,
+    pub log_enable: bool,
+    pub log_include_messages: bool,
+}
+
+impl Default for ErrorPolicy {
+    fn default() -> Self {
+        ErrorPolicy {
+            tolerance: Tolerance::None,
+            retry_timeout: Some(Duration::ZERO),
+            retry_delay_max: Duration::from_millis(60_000),
+            log_enable: false,
+            log_include_messages: false,
+        }
+    }
+}
+
+/// What became of a record whose stage failed.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    /// The stage succeeded (maybe after retries).
+    Done(T),
+    /// Tolerated: the record is skipped (and dead-lettered by sinks).
+    Skip(StageFailure),
+    /// Not tolerated: the task fails with this error.
+    Fail(ConnectError),
+}
+
+/// Kafka's backoff: `300 ms << (attempt - 1)`, and once that passes `errors.retry.delay.max.ms`, a
+/// random delay below the maximum (so retrying tasks do not move in lockstep).
+pub fn backoff(attempt: u32, max: Duration, random_unit: f64) -> Duration {
+    let exp =
+        Duration::from_millis(300u64.saturating_mul(1u64 << attempt.saturating_sub(1).min(40)));
+    if exp <= max {
+        exp
+    } else {
+        max.mul_f64(random_unit.clamp(0.0, 1.0))
+    }
+}
+
+/// Tolerable stages (Kafka): transforms and converters tolerate any error; the others only retriable
+/// ones (and those only through retries).
+fn tolerable(stage: Stage) -> bool {
+    matches!(
+        stage,
+        Stage::Transformation
+            | Stage::KeyConverter
+            | Stage::ValueConverter
+            | Stage::HeaderConverter
+    )
+}
+
+impl ErrorPolicy {
+    /// Reads the `errors.*` keys of a (validated) connector config.
+    pub fn from_config(props: &Props) -> Result<Self, ConfigError> {
+        let parsed = common_config_def().parse(props)?;
+        let tolerance = match parsed.get_string(ERRORS_TOLERANCE_CONFIG) {
+            Some("all") => Tolerance::All,
+            _ => Tolerance::None,
+        };
+        let timeout = parsed.get_long(ERRORS_RETRY_TIMEOUT_CONFIG).unwrap_or(0);
+        Ok(ErrorPolicy {
+            tolerance,
+            retry_timeout: if timeout < 0 {
+                None
+            } else {
+                Some(Duration::from_millis(timeout as u64))
+            },
+            retry_delay_max: Duration::from_millis(
+                parsed
+                    .get_long(ERRORS_RETRY_MAX_DELAY_CONFIG)
+                    .unwrap_or(60_000)
+                    .max(0) as u64,
+            ),
+            log_enable: parsed.get_bool(ERRORS_LOG_ENABLE_CONFIG).unwrap_or(false),
+            log_include_messages: parsed
+                .get_bool(ERRORS_LOG_INCLUDE_MESSAGES_CONFIG)
+                .unwrap_or(false),
+        })
+    }
+
+    pub fn retries_enabled(&self) -> bool {
+        self.retry_timeout != Some(Duration::ZERO)
+    }
+
+    /// Decides about a failure that retries (if any) did not cure: skip it (tolerance `all` on a
+    /// tolerable stage) or fail the task with Kafka's "Tolerance exceeded" / "Unhandled exception".
+    pub fn decide<T>(&self, failure: StageFailure, retriable: bool) -> Outcome<T> {
+        if self.log_enable {
+            tracing::error!(task = %failure.task, stage = failure.stage.as_str(), error = %error_chain(&failure), "{failure}");
+        }
+        let tolerated = self.tolerance == Tolerance::All && (tolerable(failure.stage) || retriable);
+        if tolerated {
+            return Outcome::Skip(failure);
+        }
+        if tolerable(failure.stage) || retriable {
+            Outcome::Fail(tolerance_exceeded(failure))
+        } else {
+            Outcome::Fail(ConnectError::with_source(
+                "Unhandled exception in error handler",
+                failure,
+            ))
+        }
+    }
+
+    /// Runs `op` with Kafka's retry rule: retriable errors are retried with backoff until
+    /// `errors.retry.timeout`; then, or for any other error, [`ErrorPolicy::decide`].
+    pub async fn run<T, E>(
+        &self,
+        mut op: impl FnMut() -> Result<T, E>,
+        is_retriable: impl Fn(&E) -> bool,
+        failure: impl Fn(E) -> StageFailure,
+    ) -> Outcome<T> {
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            match op() {
+                Ok(v) => return Outcome::Done(v),
+                Err(e) => {
+                    let retriable = is_retriable(&e);
+                    let within_deadline = match self.retry_timeout {
+                        None => true,
+                        Some(t) => started.elapsed() < t,
+                    };
+                    if retriable && self.retries_enabled() && within_deadline {
+                        attempt += 1;
+                        let mut wait = backoff(attempt, self.retry_delay_max, pseudo_random());
+                        if let Some(t) = self.retry_timeout {
+                            wait = wait.min(t.saturating_sub(started.elapsed()));
+                        }
+                        tracing::debug!(
+                            attempt,
+                            wait_ms = wait.as_millis() as u64,
+                            "retrying a failed operation"
+                        );
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return self.decide(failure(e), retriable);
+                }
+            }
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// A value in [0, 1) from the clock: enough to spread retries, no crate needed.
+fn pseudo_random() -> f64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    f64::from(nanos % 1_000_000) / 1_000_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::DataError;
+    use crate::runtime::task::TaskId;
+
+    fn failure(stage: Stage) -> StageFailure {
+        StageFailure {
+            task: TaskId {
+                connector: "c".into(),
+                task: 0,
+            },
+            stage,
+            class_name: "X".into(),
+            record: "r".into(),
+            source: Box::new(DataError::new("bad")),
+        }
+    }
+
+    fn props(pairs: &[(&str, &str)]) -> Props {
+        let mut p: Props = [("name", "c"), ("connector.class", "FileStreamSource")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        p.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        p
+    }
+
+    #[test]
+    fn backoff_doubles_from_300ms_then_stays_below_the_maximum() {
+        let max = Duration::from_secs(2);
+        assert_eq!(backoff(1, max, 0.5), Duration::from_millis(300));
+        assert_eq!(backoff(2, max, 0.5), Duration::from_millis(600));
+        assert_eq!(backoff(3, max, 0.5), Duration::from_millis(1200));
+        assert_eq!(backoff(4, max, 0.5), Duration::from_secs(1));
+        assert!(backoff(60, max, 0.99) < max);
+    }
+
+    #[test]
+    fn reads_config_with_kafkas_defaults() {
+        let p = ErrorPolicy::from_config(&props(&[])).unwrap();
+        assert_eq!(p.tolerance, Tolerance::None);
+        assert!(!p.retries_enabled());
+        assert_eq!(p.retry_delay_max, Duration::from_secs(60));
+        let p = ErrorPolicy::from_config(&props(&[
+            ("errors.tolerance", "all"),
+            ("errors.retry.timeout", "-1"),
+        ]))
+        .unwrap();
+        assert_eq!(p.tolerance, Tolerance::All);
+        assert_eq!(p.retry_timeout, None);
+    }
+
+    #[test]
+    fn none_fails_with_tolerance_exceeded_and_all_skips_converter_errors() {
+        let none = ErrorPolicy::default();
+        match none.decide::<()>(failure(Stage::ValueConverter), false) {
+            Outcome::Fail(e) => assert_eq!(e.to_string(), "Tolerance exceeded in error handler"),
+            other => panic!("{other:?}"),
+        }
+        let all = ErrorPolicy {
+            tolerance: Tolerance::All,
+            ..ErrorPolicy::default()
+        };
+        assert!(matches!(
+            all.decide::<()>(failure(Stage::ValueConverter), false),
+            Outcome::Skip(_)
+        ));
+        // A failing put is not tolerable, whatever the tolerance.
+        match all.decide::<()>(failure(Stage::TaskPut), false) {
+            Outcome::Fail(e) => assert_eq!(e.to_string(), "Unhandled exception in error handler"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retriable_errors_are_retried_until_the_timeout() {
+        let policy = ErrorPolicy {
+            retry_timeout: Some(Duration::from_secs(1)),
+            ..ErrorPolicy::default()
+        };
+        let mut calls = 0;
+        let outcome = policy
+            .run(
+                || -> Result<(), &str> {
+                    calls += 1;
+                    Err("retriable")
+                },
+                |_| true,
+                |_| failure(Stage::Transformation),
+            )
+            .await;
+        assert!(matches!(outcome, Outcome::Fail(_)));
+        assert!(calls >= 3, "retried {calls} times");
+        let mut calls = 0;
+        let outcome = policy
+            .run(
+                || {
+                    calls += 1;
+                    if calls < 3 {
+                        Err("retriable")
+                    } else {
+                        Ok(7)
+                    }
+                },
+                |_| true,
+                |_| failure(Stage::Transformation),
+            )
+            .await;
+        assert!(matches!(outcome, Outcome::Done(7)));
+    }
+}
