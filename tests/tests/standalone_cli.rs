@@ -156,3 +156,146 @@ fn connector_file_without_name_is_rejected() {
         "{stderr}"
     );
 }
+
+/// The REST API of the real binary, as a user drives it with curl: create, inspect, pause, resume,
+/// stop, offsets, delete, with Kafka's status codes and bodies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_api_round_trip_on_the_real_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("in.txt"), "a\nb\n").unwrap();
+    let port = free_port();
+    write(
+        &d.join("w.properties"),
+        &format!(
+            "{}\nlisteners=http://127.0.0.1:{port}\noffset.storage.file.filename={}\noffset.flush.interval.ms=100\n",
+            repo_config("connect-standalone.properties"),
+            d.join("connect.offsets").display()
+        ),
+    );
+    write(
+        &d.join("seed.properties"),
+        "name=seed\nconnector.class=FileStreamSink\ntopics=rest-test\nfile=seed.txt\n",
+    );
+    let worker = Worker::start(
+        d,
+        "worker",
+        port,
+        &["--embedded-kafka", "w.properties", "seed.properties"],
+    );
+    worker.wait_running("seed", Duration::from_secs(30)).await;
+    let http = reqwest::Client::new();
+
+    let created = http
+        .post(worker.url("/connectors"))
+        .json(&serde_json::json!({
+            "name": "src",
+            "config": {"connector.class": "FileStreamSource", "file": d.join("in.txt"), "topic": "rest-test"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    assert_eq!(created.headers()["location"], "/connectors/src");
+    let body: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(body["type"], "source");
+    assert_eq!(body["config"]["name"], "src");
+    worker.wait_running("src", Duration::from_secs(30)).await;
+
+    let conflict = http.post(worker.url("/connectors")).json(&serde_json::json!({"name": "src", "config": {"connector.class": "FileStreamSource", "topic": "x"}})).send().await.unwrap();
+    assert_eq!(conflict.status(), 409);
+    assert_eq!(
+        conflict.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"error_code": 409, "message": "Connector src already exists"})
+    );
+
+    assert_eq!(
+        http.put(worker.url("/connectors/src/pause"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        202
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if worker
+            .states("src")
+            .await
+            .is_some_and(|(c, t)| c == "PAUSED" && t == ["PAUSED"])
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "src did not pause");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        http.put(worker.url("/connectors/src/resume"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        202
+    );
+    worker.wait_running("src", Duration::from_secs(10)).await;
+
+    // Offsets need STOPPED.
+    let early = http
+        .delete(worker.url("/connectors/src/offsets"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(early.status(), 400);
+    assert_eq!(
+        http.put(worker.url("/connectors/src/stop"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let status: serde_json::Value = worker.get_json("/connectors/src/status").await.unwrap();
+    assert_eq!(status["connector"]["state"], "STOPPED");
+    assert_eq!(status["tasks"], serde_json::json!([]));
+    let offsets: serde_json::Value = worker.get_json("/connectors/src/offsets").await.unwrap();
+    assert_eq!(
+        offsets["offsets"][0]["offset"],
+        serde_json::json!({"position": 4})
+    );
+    let reset = http
+        .delete(worker.url("/connectors/src/offsets"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 200);
+    assert_eq!(
+        reset.json::<serde_json::Value>().await.unwrap()["message"],
+        "The offsets for this connector have been reset successfully"
+    );
+
+    assert_eq!(
+        http.delete(worker.url("/connectors/src"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let gone = http
+        .get(worker.url("/connectors/src"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+    assert_eq!(
+        gone.json::<serde_json::Value>().await.unwrap()["message"],
+        "Connector src not found"
+    );
+    let plugins: serde_json::Value = worker.get_json("/connector-plugins").await.unwrap();
+    assert_eq!(
+        plugins[0]["class"],
+        "org.apache.kafka.connect.file.FileStreamSinkConnector"
+    );
+    let health: serde_json::Value = worker.get_json("/health").await.unwrap();
+    assert_eq!(health["status"], "healthy");
+}

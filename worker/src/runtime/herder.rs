@@ -192,6 +192,12 @@ impl StandaloneHerder {
             .iter()
             .filter_map(|(k, v)| v.as_ref().map(|v| (k.clone(), v.clone())))
             .collect();
+        for key in unknown_keys(plugin, &props) {
+            tracing::warn!(
+                connector = props.get("name").map(String::as_str).unwrap_or(""),
+                "The configuration '{key}' was supplied but isn't a known config."
+            );
+        }
         Ok((props, plugin))
     }
 
@@ -538,6 +544,33 @@ impl StandaloneHerder {
     }
 }
 
+/// Prefixes whose keys belong to something else (clients, converters, transforms, topic creation) and
+/// are checked there, not against the connector's definition.
+const DELEGATED_PREFIXES: &[&str] = &[
+    "producer.override.",
+    "consumer.override.",
+    "admin.override.",
+    "key.converter.",
+    "value.converter.",
+    "header.converter.",
+    "transforms.",
+    "predicates.",
+    "topic.creation.",
+];
+
+/// Keys neither the connector nor the framework defines: a typo, most likely, so they are named in a
+/// warning (Kafka logs the same for unused configs).
+fn unknown_keys(plugin: &ConnectorPlugin, props: &Props) -> Vec<String> {
+    let own = (plugin.config_def)();
+    let framework = crate::config::connector::framework_config_def(plugin.kind);
+    props
+        .keys()
+        .filter(|k| own.key(k).is_none() && framework.key(k).is_none())
+        .filter(|k| !DELEGATED_PREFIXES.iter().any(|p| k.starts_with(p)))
+        .cloned()
+        .collect()
+}
+
 /// Kafka's 400 for a config without `connector.class`, showing the config as Java prints a map.
 fn no_connector_type(config: &BTreeMap<String, Option<String>>) -> HerderError {
     let shown: Vec<String> = config
@@ -569,6 +602,29 @@ fn sink_subscription(config: &Props) -> Subscription {
                 })
                 .unwrap_or_default(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_connector_keys_are_found_and_delegated_prefixes_are_not() {
+        let plugin = find_connector("FileStreamSource").unwrap();
+        let props: Props = [
+            ("name", "c"),
+            ("connector.class", "FileStreamSource"),
+            ("topic", "t"),
+            ("fiel", "typo.txt"),
+            ("producer.override.linger.ms", "5"),
+            ("value.converter.schemas.enable", "false"),
+            ("errors.tolerance", "all"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(unknown_keys(plugin, &props), vec!["fiel".to_string()]);
     }
 }
 
