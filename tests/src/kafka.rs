@@ -31,15 +31,8 @@ pub fn produce(bootstrap: &str, topic: &str, values: &[Vec<u8>]) {
         .expect("all records acknowledged");
 }
 
-/// One record read back: its key and value bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    pub key: Option<Vec<u8>>,
-    pub value: Option<Vec<u8>>,
-}
-
-/// Reads partition 0 of `topic` from the start until at least `count` records arrived, or the limit.
-pub fn read_topic(bootstrap: &str, topic: &str, count: usize, limit: Duration) -> Vec<Record> {
+/// A consumer outside any group's commits, assigned to partition 0 of `topic` from its beginning.
+fn reader(bootstrap: &str, topic: &str) -> BaseConsumer {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set(
@@ -53,6 +46,19 @@ pub fn read_topic(bootstrap: &str, topic: &str, count: usize, limit: Duration) -
     tpl.add_partition_offset(topic, 0, Offset::Beginning)
         .expect("partition");
     consumer.assign(&tpl).expect("assign");
+    consumer
+}
+
+/// One record read back: its key and value bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+}
+
+/// Reads partition 0 of `topic` from the start until at least `count` records arrived, or the limit.
+pub fn read_topic(bootstrap: &str, topic: &str, count: usize, limit: Duration) -> Vec<Record> {
+    let consumer = reader(bootstrap, topic);
     let deadline = Instant::now() + limit;
     let mut out = Vec::new();
     while out.len() < count && Instant::now() < deadline {
@@ -68,22 +74,10 @@ pub fn read_topic(bootstrap: &str, topic: &str, count: usize, limit: Duration) -
 
 /// Reads partition 0 of `topic` from the start up to its end (the high watermark when called).
 pub fn read_all(bootstrap: &str, topic: &str, limit: Duration) -> Vec<Record> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set(
-            "group.id",
-            format!("ferry-test-reader-{}", std::process::id()),
-        )
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("consumer");
+    let consumer = reader(bootstrap, topic);
     let (_, high) = consumer
         .fetch_watermarks(topic, 0, Duration::from_secs(10))
         .expect("watermarks");
-    let mut tpl = TopicPartitionList::new();
-    tpl.add_partition_offset(topic, 0, Offset::Beginning)
-        .expect("partition");
-    consumer.assign(&tpl).expect("assign");
     let deadline = Instant::now() + limit;
     let mut out = Vec::new();
     let mut next = 0;
@@ -128,19 +122,7 @@ pub fn read_with_headers(
     limit: Duration,
 ) -> Vec<RecordWithHeaders> {
     use rdkafka::message::Headers;
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set(
-            "group.id",
-            format!("ferry-test-reader-{}", std::process::id()),
-        )
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("consumer");
-    let mut tpl = TopicPartitionList::new();
-    tpl.add_partition_offset(topic, 0, Offset::Beginning)
-        .expect("partition");
-    consumer.assign(&tpl).expect("assign");
+    let consumer = reader(bootstrap, topic);
     let deadline = Instant::now() + limit;
     let mut out = Vec::new();
     while out.len() < count {

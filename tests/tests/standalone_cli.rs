@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{repo_config, stock_connector};
+use common::{repo_config, stock_connector, stock_worker_config};
 use ferry_e2e::worker::{lines, worker_binary, write};
 use ferry_e2e::{free_port, wait_until, Worker};
 
@@ -16,14 +16,8 @@ async fn embedded_kafka_runs_the_tutorial_and_shows_records() {
     let d = dir.path();
     std::fs::write(d.join("test.txt"), "foo\nbar\n").unwrap();
     let port = free_port();
-    write(
-        &d.join("config/connect-standalone.properties"),
-        &format!(
-            "{}\nlisteners=http://127.0.0.1:{port}\noffset.storage.file.filename={}\n",
-            repo_config("connect-standalone.properties"),
-            d.join("connect.offsets").display()
-        ),
-    );
+    // bootstrap.servers is replaced by --embedded-kafka.
+    stock_worker_config(d, "localhost:9092", port, 10_000);
     stock_connector(d, "connect-file-source.properties");
     stock_connector(d, "connect-file-sink.properties");
     let mut worker = Worker::start(
@@ -95,18 +89,15 @@ fn missing_required_worker_key_names_file_and_key() {
 fn unknown_connector_class_fails_with_exit_code_3() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    write(
-        &dir.path().join("w.properties"),
-        &format!(
-            "{}\nlisteners=http://127.0.0.1:{port}\noffset.storage.file.filename=o\n",
-            repo_config("connect-standalone.properties")
-        ),
-    );
+    stock_worker_config(dir.path(), "localhost:9092", port, 10_000);
     write(
         &dir.path().join("c.properties"),
         "name=bad\nconnector.class=NoSuchConnector\n",
     );
-    let (code, stderr) = run_standalone(dir.path(), &["w.properties", "c.properties"]);
+    let (code, stderr) = run_standalone(
+        dir.path(),
+        &["config/connect-standalone.properties", "c.properties"],
+    );
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("c.properties"), "{stderr}");
     assert!(stderr.contains("Failed to find any class that implements Connector and which name matches NoSuchConnector"), "{stderr}");
@@ -116,16 +107,13 @@ fn unknown_connector_class_fails_with_exit_code_3() {
 fn invalid_connector_config_lists_kafkas_errors() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    write(
-        &dir.path().join("w.properties"),
-        &format!(
-            "{}\nlisteners=http://127.0.0.1:{port}\noffset.storage.file.filename=o\n",
-            repo_config("connect-standalone.properties")
-        ),
-    );
+    stock_worker_config(dir.path(), "localhost:9092", port, 10_000);
     // The tutorial exercise's tempting mistake: `topic=` on a sink, which needs `topics=`.
     write(&dir.path().join("c.properties"), "name=local-file-sink-ex\nconnector.class=FileStreamSink\nfile=out.txt\ntopic=connect-test-ex\n");
-    let (code, stderr) = run_standalone(dir.path(), &["w.properties", "c.properties"]);
+    let (code, stderr) = run_standalone(
+        dir.path(),
+        &["config/connect-standalone.properties", "c.properties"],
+    );
     assert_eq!(code, 3, "{stderr}");
     assert!(
         stderr
@@ -149,7 +137,10 @@ fn connector_file_without_name_is_rejected() {
         &dir.path().join("c.properties"),
         "connector.class=FileStreamSink\n",
     );
-    let (code, stderr) = run_standalone(dir.path(), &["w.properties", "c.properties"]);
+    let (code, stderr) = run_standalone(
+        dir.path(),
+        &["config/connect-standalone.properties", "c.properties"],
+    );
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("is missing the mandatory 'name' configuration"),
@@ -165,14 +156,7 @@ async fn rest_api_round_trip_on_the_real_binary() {
     let d = dir.path();
     std::fs::write(d.join("in.txt"), "a\nb\n").unwrap();
     let port = free_port();
-    write(
-        &d.join("w.properties"),
-        &format!(
-            "{}\nlisteners=http://127.0.0.1:{port}\noffset.storage.file.filename={}\noffset.flush.interval.ms=100\n",
-            repo_config("connect-standalone.properties"),
-            d.join("connect.offsets").display()
-        ),
-    );
+    stock_worker_config(d, "localhost:9092", port, 100);
     write(
         &d.join("seed.properties"),
         "name=seed\nconnector.class=FileStreamSink\ntopics=rest-test\nfile=seed.txt\n",
@@ -181,7 +165,11 @@ async fn rest_api_round_trip_on_the_real_binary() {
         d,
         "worker",
         port,
-        &["--embedded-kafka", "w.properties", "seed.properties"],
+        &[
+            "--embedded-kafka",
+            "config/connect-standalone.properties",
+            "seed.properties",
+        ],
     );
     worker.wait_running("seed", Duration::from_secs(30)).await;
     let http = reqwest::Client::new();

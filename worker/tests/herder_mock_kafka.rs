@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ferry_e2e::kafka::read_with_headers;
 use ferry_worker::metrics::WorkerMetrics;
 use ferry_worker::rest::entities::{ConnectorOffset, ConnectorOffsets};
 use ferry_worker::rest::herder::{Herder, HerderError, TargetState};
@@ -394,52 +395,6 @@ async fn rest_write_errors_match_kafka() {
     wait_states(h, "src", "PAUSED", "PAUSED").await;
 }
 
-/// Reads every record of partition 0 of `topic` (values and headers) until `count` arrived.
-fn read_with_headers(
-    bootstrap: &str,
-    topic: &str,
-    count: usize,
-) -> Vec<(Option<Vec<u8>>, BTreeMap<String, String>)> {
-    use rdkafka::consumer::{BaseConsumer, Consumer};
-    use rdkafka::message::Headers;
-    use rdkafka::Message;
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("group.id", "test-reader")
-        .create()
-        .unwrap();
-    let mut tpl = rdkafka::TopicPartitionList::new();
-    tpl.add_partition_offset(topic, 0, rdkafka::Offset::Beginning)
-        .unwrap();
-    consumer.assign(&tpl).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut out = Vec::new();
-    while out.len() < count {
-        assert!(
-            Instant::now() < deadline,
-            "only {} records in {topic}",
-            out.len()
-        );
-        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
-            let headers = m
-                .headers()
-                .map(|hs| {
-                    hs.iter()
-                        .map(|h| {
-                            (
-                                h.key.to_string(),
-                                String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            out.push((m.payload().map(<[u8]>::to_vec), headers));
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tolerated_bad_records_go_to_the_dead_letter_queue_with_context() {
     let f = fixture(&["mixed", "dlq"]);
@@ -479,31 +434,36 @@ async fn tolerated_bad_records_go_to_the_dead_letter_queue_with_context() {
     producer.flush(Duration::from_secs(10)).unwrap();
 
     wait_lines(&output, &["one", "two", "three"]).await;
-    let dead = read_with_headers(&f.cluster.bootstrap_servers(), "dlq", 2);
+    let dead = read_with_headers(
+        &f.cluster.bootstrap_servers(),
+        "dlq",
+        2,
+        Duration::from_secs(30),
+    );
     assert_eq!(
-        dead[0].0.as_deref(),
+        dead[0].value.as_deref(),
         Some(inputs[1].as_bytes()),
         "original bytes unchanged"
     );
-    assert_eq!(dead[1].0.as_deref(), Some(inputs[3].as_bytes()));
-    let headers = &dead[0].1;
-    assert_eq!(headers["__connect.errors.topic"], "mixed");
-    assert_eq!(headers["__connect.errors.partition"], "0");
-    assert_eq!(headers["__connect.errors.offset"], "1");
-    assert_eq!(headers["__connect.errors.connector.name"], "snk");
-    assert_eq!(headers["__connect.errors.task.id"], "0");
-    assert_eq!(headers["__connect.errors.stage"], "VALUE_CONVERTER");
+    assert_eq!(dead[1].value.as_deref(), Some(inputs[3].as_bytes()));
+    let header = |i: usize, k: &str| dead[i].header(k).unwrap_or_default().to_string();
+    assert_eq!(header(0, "__connect.errors.topic"), "mixed");
+    assert_eq!(header(0, "__connect.errors.partition"), "0");
+    assert_eq!(header(0, "__connect.errors.offset"), "1");
+    assert_eq!(header(0, "__connect.errors.connector.name"), "snk");
+    assert_eq!(header(0, "__connect.errors.task.id"), "0");
+    assert_eq!(header(0, "__connect.errors.stage"), "VALUE_CONVERTER");
     assert_eq!(
-        headers["__connect.errors.class.name"],
+        header(0, "__connect.errors.class.name"),
         "org.apache.kafka.connect.json.JsonConverter"
     );
     assert_eq!(
-        headers["__connect.errors.exception.class.name"],
+        header(0, "__connect.errors.exception.class.name"),
         "org.apache.kafka.connect.errors.DataException"
     );
-    assert!(headers["__connect.errors.exception.message"]
+    assert!(header(0, "__connect.errors.exception.message")
         .starts_with("Converting byte[] to Kafka Connect data failed due to serialization error"));
-    assert!(dead[1].1["__connect.errors.exception.message"].starts_with(
+    assert!(header(1, "__connect.errors.exception.message").starts_with(
         "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields"
     ));
 
@@ -547,6 +507,11 @@ async fn per_connector_converter_overrides_the_workers() {
         Some("false".into()),
     );
     h.create_connector("src", config, None).await.unwrap();
-    let got = read_with_headers(&f.cluster.bootstrap_servers(), "plain", 1);
-    assert_eq!(got[0].0.as_deref(), Some(&b"\"foo\""[..]));
+    let got = read_with_headers(
+        &f.cluster.bootstrap_servers(),
+        "plain",
+        1,
+        Duration::from_secs(30),
+    );
+    assert_eq!(got[0].value.as_deref(), Some(&b"\"foo\""[..]));
 }

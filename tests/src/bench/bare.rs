@@ -206,8 +206,11 @@ pub fn consume_to_file(
             continue;
         };
         let message = message.context("the consumer failed")?;
-        writer.write_all(message.payload().unwrap_or_default())?;
-        writer.write_all(b"\n")?;
+        let value = message.payload().unwrap_or_default();
+        writer
+            .write_all(value)
+            .and_then(|()| writer.write_all(b"\n"))
+            .with_context(|| format!("cannot write {}", output.display()))?;
         written += 1;
     }
     writer

@@ -16,7 +16,7 @@ use ferry_e2e::{Deadline, Tansu};
 use serde_json::json;
 
 use ferry::FerryWorker;
-use latency::Probe;
+use latency::{Latency, Probe};
 use report::{Machine, RunFigures};
 
 /// Ferry's FileStream connectors against a bare rdkafka producer and consumer, on a tansu broker it
@@ -151,101 +151,50 @@ async fn run_all(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One run: a fresh broker and worker, then each measurement in turn.
+/// What the phases of one run share.
+struct Run<'a> {
+    args: &'a Args,
+    number: usize,
+    dir: PathBuf,
+    input: &'a Path,
+    bootstrap: String,
+    limit: Duration,
+}
+
+/// One run: a fresh broker and worker, then each measurement in turn. Dropping the broker and the
+/// worker (also on an early return) kills them.
 async fn run_once(
     args: &Args,
     work: &Path,
     input: &Path,
-    run: usize,
+    number: usize,
 ) -> anyhow::Result<RunFigures> {
-    let dir = work.join(format!("run-{run}"));
+    let dir = work.join(format!("run-{number}"));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let broker = blocking("starting tansu", start_broker).await?;
-    let bootstrap = broker.bootstrap();
     let limit = Duration::from_secs(args.phase_timeout_secs);
-
-    eprintln!("  bare producer: {} → {BARE_TOPIC}", input.display());
-    let bare_produce = {
-        let (bootstrap, input, lines) = (bootstrap.clone(), input.to_path_buf(), args.lines);
-        blocking("the bare producer", move || {
-            bare::produce_file(
-                &bootstrap,
-                BARE_TOPIC,
-                &input,
-                lines,
-                Deadline::after(limit),
-            )
-        })
-        .await?
+    let run = Run {
+        args,
+        number,
+        dir,
+        input,
+        bootstrap: broker.bootstrap(),
+        limit,
     };
 
-    eprintln!(
-        "  latency, bare clients: {} lines, one every {:?}",
-        PROBE.lines, PROBE.every
-    );
-    let bare_latency = {
-        let (bootstrap, dir) = (bootstrap.clone(), dir.clone());
-        blocking("the bare latency probe", move || {
-            bare_latency(&bootstrap, &dir, run)
-        })
-        .await?
-    };
-
-    eprintln!("  worker: start with the probe connectors");
-    write_probe_connectors(&dir)?;
-    let worker = FerryWorker::start(
-        &dir,
-        &bootstrap,
-        args.offset_flush_ms,
-        &args.worker_properties,
-        &["probe-source.properties", "probe-sink.properties"],
-    )?;
-    let running = worker
-        .wait_running(&[PROBE_SOURCE, PROBE_SINK], STATUS_EVERY, STARTUP_LIMIT)
-        .await?;
-    let startup = running - worker.spawned;
-    tokio::time::sleep(IDLE_SETTLE).await;
-    let idle_rss = worker.memory()?.rss;
-
-    eprintln!(
-        "  latency: {} lines, one every {:?}",
-        PROBE.lines, PROBE.every
-    );
-    let (source, sink) = (dir.join("probe.txt"), dir.join("probe.sink.txt"));
-    let latency = blocking("the latency probe", move || {
-        latency::measure(&source, &sink, PROBE)
-    })
-    .await?;
-    worker.check_alive()?;
-
-    eprintln!("  Ferry source: {} → {FERRY_TOPIC}", input.display());
-    let ferry_source = source_load(&worker, input, args.lines, limit).await?;
-
-    eprintln!("  bare consumer: {FERRY_TOPIC} → file");
-    let bare_consume = {
-        let (bootstrap, output, lines) = (bootstrap.clone(), dir.join("bare.sink.txt"), args.lines);
-        let group = format!("bench-bare-{run}");
-        blocking("the bare consumer", move || {
-            bare::consume_to_file(
-                &bootstrap,
-                FERRY_TOPIC,
-                &group,
-                &output,
-                lines,
-                Deadline::after(limit),
-            )
-        })
-        .await?
-    };
-
-    eprintln!("  Ferry sink: {FERRY_TOPIC} → file");
-    let ferry_sink = sink_load(&worker, &dir.join("load.sink.txt"), args.lines, limit).await?;
+    let bare_produce = run.bare_produce().await?;
+    let bare_latency = run.bare_latency().await?;
+    let (worker, startup, idle_rss) = run.start_worker().await?;
+    let latency = run.ferry_latency(&worker).await?;
+    let ferry_source = run.ferry_source(&worker).await?;
+    let bare_consume = run.bare_consume().await?;
+    let ferry_sink = run.ferry_sink(&worker).await?;
     let peak_rss = worker.memory()?.peak;
     drop(worker);
     drop(broker);
     if !args.keep {
         // The sink files are hundreds of MB per run; the next run starts clean.
-        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&run.dir);
     }
     Ok(RunFigures {
         bare_produce,
@@ -260,6 +209,88 @@ async fn run_once(
     })
 }
 
+impl Run<'_> {
+    async fn bare_produce(&self) -> anyhow::Result<Throughput> {
+        eprintln!("  bare producer: {} → {BARE_TOPIC}", self.input.display());
+        let (bootstrap, input) = (self.bootstrap.clone(), self.input.to_path_buf());
+        let (lines, deadline) = (self.args.lines, Deadline::after(self.limit));
+        blocking("the bare producer", move || {
+            bare::produce_file(&bootstrap, BARE_TOPIC, &input, lines, deadline)
+        })
+        .await
+    }
+
+    async fn bare_latency(&self) -> anyhow::Result<Latency> {
+        eprintln!(
+            "  latency, bare clients: {} lines, one every {:?}",
+            PROBE.lines, PROBE.every
+        );
+        let (bootstrap, dir, number) = (self.bootstrap.clone(), self.dir.clone(), self.number);
+        blocking("the bare latency probe", move || {
+            bare_latency(&bootstrap, &dir, number)
+        })
+        .await
+    }
+
+    /// Starts the worker with the probe connectors; returns it, the time from spawn to both RUNNING,
+    /// and its idle RSS.
+    async fn start_worker(&self) -> anyhow::Result<(FerryWorker, Duration, u64)> {
+        eprintln!("  worker: start with the probe connectors");
+        write_probe_connectors(&self.dir)?;
+        let worker = FerryWorker::start(
+            &self.dir,
+            &self.bootstrap,
+            self.args.offset_flush_ms,
+            &self.args.worker_properties,
+            &["probe-source.properties", "probe-sink.properties"],
+        )?;
+        let running = worker
+            .wait_running(&[PROBE_SOURCE, PROBE_SINK], STATUS_EVERY, STARTUP_LIMIT)
+            .await?;
+        let startup = running - worker.spawned;
+        tokio::time::sleep(IDLE_SETTLE).await;
+        let idle_rss = worker.memory()?.rss;
+        Ok((worker, startup, idle_rss))
+    }
+
+    async fn ferry_latency(&self, worker: &FerryWorker) -> anyhow::Result<Latency> {
+        eprintln!(
+            "  latency, Ferry: {} lines, one every {:?}",
+            PROBE.lines, PROBE.every
+        );
+        let (source, sink) = (self.dir.join("probe.txt"), self.dir.join("probe.sink.txt"));
+        let latency = blocking("the latency probe", move || {
+            latency::measure(&source, &sink, PROBE)
+        })
+        .await
+        .with_context(|| worker.log_tail())?;
+        worker.check_alive()?;
+        Ok(latency)
+    }
+
+    async fn ferry_source(&self, worker: &FerryWorker) -> anyhow::Result<Throughput> {
+        eprintln!("  Ferry source: {} → {FERRY_TOPIC}", self.input.display());
+        source_load(worker, self.input, self.args.lines, self.limit).await
+    }
+
+    async fn bare_consume(&self) -> anyhow::Result<Throughput> {
+        eprintln!("  bare consumer: {FERRY_TOPIC} → file");
+        let (bootstrap, output) = (self.bootstrap.clone(), self.dir.join("bare.sink.txt"));
+        let group = format!("bench-bare-{}", self.number);
+        let (lines, deadline) = (self.args.lines, Deadline::after(self.limit));
+        blocking("the bare consumer", move || {
+            bare::consume_to_file(&bootstrap, FERRY_TOPIC, &group, &output, lines, deadline)
+        })
+        .await
+    }
+
+    async fn ferry_sink(&self, worker: &FerryWorker) -> anyhow::Result<Throughput> {
+        eprintln!("  Ferry sink: {FERRY_TOPIC} → file");
+        let output = self.dir.join("load.sink.txt");
+        sink_load(worker, &output, self.args.lines, self.limit).await
+    }
+}
+
 fn start_broker() -> anyhow::Result<Tansu> {
     let broker = Tansu::start();
     for topic in [BARE_TOPIC, FERRY_TOPIC, PROBE_TOPIC, BARE_PROBE_TOPIC] {
@@ -269,7 +300,7 @@ fn start_broker() -> anyhow::Result<Tansu> {
 }
 
 /// The latency probe through the bare clients' relay (see [`relay`]), on files of its own.
-fn bare_latency(bootstrap: &str, dir: &Path, run: usize) -> anyhow::Result<latency::Latency> {
+fn bare_latency(bootstrap: &str, dir: &Path, run: usize) -> anyhow::Result<Latency> {
     let (source, sink) = (dir.join("bare-probe.txt"), dir.join("bare-probe.sink.txt"));
     std::fs::write(&source, "").with_context(|| format!("cannot create {}", source.display()))?;
     let group = format!("bench-bare-probe-{run}");

@@ -22,5 +22,9 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot build the tokio runtime")?;
-    runtime.block_on(bench::main(args))
+    let result = runtime.block_on(bench::main(args));
+    // After Ctrl-C a client loop may still be running on a blocking thread; it has no child process
+    // to clean up, so do not wait for it to reach its deadline.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
 }

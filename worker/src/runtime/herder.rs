@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 use super::converters::RecordConverters;
 use super::errors::{DlqSettings, ErrorPolicy};
 use super::kafka_config::{consumer_config, producer_config};
-use super::sink_task::{self, SinkTaskSpec, Subscription};
+use super::sink_task::{self, DlqSetup, SinkTaskSpec, Subscription};
 use super::source_task::{self, SourceTaskSpec};
 use super::status::{State, StatusStore};
 use super::task::{TaskControl, TaskExit, TaskId};
@@ -344,7 +344,11 @@ impl StandaloneHerder {
                                 format!("connector-dlq-producer-{name}-{task}"),
                             );
                             // The admin client (topic creation) takes the same connection settings.
-                            (settings, producer.clone(), producer)
+                            DlqSetup {
+                                settings,
+                                admin_config: producer.clone(),
+                                producer_config: producer,
+                            }
                         }),
                         Err(e) => {
                             let e = crate::errors::ConnectError::from(e);
@@ -602,29 +606,6 @@ fn sink_subscription(config: &Props) -> Subscription {
                 })
                 .unwrap_or_default(),
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unknown_connector_keys_are_found_and_delegated_prefixes_are_not() {
-        let plugin = find_connector("FileStreamSource").unwrap();
-        let props: Props = [
-            ("name", "c"),
-            ("connector.class", "FileStreamSource"),
-            ("topic", "t"),
-            ("fiel", "typo.txt"),
-            ("producer.override.linger.ms", "5"),
-            ("value.converter.schemas.enable", "false"),
-            ("errors.tolerance", "all"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        assert_eq!(unknown_keys(plugin, &props), vec!["fiel".to_string()]);
     }
 }
 
@@ -1113,5 +1094,28 @@ impl StandaloneHerder {
             0,
         );
         super::sink_offsets::SinkOffsetsClient::new(client_config, sink_subscription(config))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_connector_keys_are_found_and_delegated_prefixes_are_not() {
+        let plugin = find_connector("FileStreamSource").unwrap();
+        let props: Props = [
+            ("name", "c"),
+            ("connector.class", "FileStreamSource"),
+            ("topic", "t"),
+            ("fiel", "typo.txt"),
+            ("producer.override.linger.ms", "5"),
+            ("value.converter.schemas.enable", "false"),
+            ("errors.tolerance", "all"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(unknown_keys(plugin, &props), vec!["fiel".to_string()]);
     }
 }

@@ -57,12 +57,16 @@ pub struct SinkTaskSpec {
     pub metrics: TaskMetrics,
     pub topics: ActiveTopics,
     pub errors: ErrorPolicy,
-    /// The dead-letter queue, with the producer and admin client settings it needs.
-    pub dlq: Option<(
-        DlqSettings,
-        BTreeMap<String, String>,
-        BTreeMap<String, String>,
-    )>,
+    /// The dead-letter queue, if configured.
+    pub dlq: Option<DlqSetup>,
+}
+
+/// A dead-letter queue to open: its settings and the client settings of its producer and of the
+/// admin client that creates its topic.
+pub struct DlqSetup {
+    pub settings: DlqSettings,
+    pub producer_config: BTreeMap<String, String>,
+    pub admin_config: BTreeMap<String, String>,
 }
 
 type PartitionKey = (String, i32);
@@ -154,8 +158,10 @@ pub async fn run(
     } = spec;
     let dlq = match dlq {
         None => None,
-        Some((settings, producer_config, admin_config)) => {
-            match DeadLetterQueue::open(settings, &producer_config, &admin_config).await {
+        Some(setup) => {
+            match DeadLetterQueue::open(setup.settings, &setup.producer_config, &setup.admin_config)
+                .await
+            {
                 Ok(q) => Some(q),
                 Err(e) => return TaskExit::Failed(e.trace()),
             }

@@ -230,6 +230,7 @@ pub async fn run(
         metrics: &metrics,
         topics: &topics,
         seen_topics: HashSet::new(),
+        last_topic: None,
         errors: &errors,
     };
     let mut exit = TaskExit::Stopped;
@@ -331,6 +332,7 @@ struct Sender<'a> {
     metrics: &'a TaskMetrics,
     topics: &'a ActiveTopics,
     seen_topics: HashSet<String>,
+    last_topic: Option<String>,
     errors: &'a ErrorPolicy,
 }
 
@@ -492,9 +494,13 @@ impl Sender<'_> {
             Some(out)
         };
         let bytes = key.as_ref().map_or(0, Vec::len) + value.as_ref().map_or(0, Vec::len);
-        if !self.seen_topics.contains(&record.topic) {
-            self.topics.record(&record.topic);
-            self.seen_topics.insert(record.topic.clone());
+        // Most tasks write one topic: compare with the last one before hashing.
+        if self.last_topic.as_deref() != Some(record.topic.as_str()) {
+            if !self.seen_topics.contains(&record.topic) {
+                self.topics.record(&record.topic);
+                self.seen_topics.insert(record.topic.clone());
+            }
+            self.last_topic = Some(record.topic.clone());
         }
 
         let handle = match &record.origin {

@@ -1,8 +1,244 @@
 //! Transforms of the second set (DropHeaders, Filter, HeaderFrom, InsertHeader, RegexRouter,
-//! ReplaceField, SetSchemaMetadata, TimestampConverter, TimestampRouter, ValueToKey).
+//! ReplaceField, ValueToKey), plus what they share: the derived-schema cache and the
+//! `replace.null.with.default` key.
+
+use std::sync::{Mutex, MutexGuard};
 
 use super::registry::TransformPlugin;
+use crate::config::def::{ConfigKey, ConfigType, Importance};
+use crate::data::{DataError, Schema, Struct, Value};
+
+#[path = "drop_headers.rs"]
+mod drop_headers;
+#[path = "filter.rs"]
+mod filter;
+#[path = "header_from.rs"]
+mod header_from;
+#[path = "insert_header.rs"]
+mod insert_header;
+#[path = "regex_router.rs"]
+mod regex_router;
+#[path = "replace_field.rs"]
+mod replace_field;
+#[path = "value_to_key.rs"]
+mod value_to_key;
 
 pub fn plugins() -> Vec<TransformPlugin> {
-    Vec::new()
+    let mut all = vec![
+        drop_headers::plugin(),
+        filter::plugin(),
+        insert_header::plugin(),
+        regex_router::plugin(),
+        value_to_key::plugin(),
+    ];
+    all.extend(header_from::plugins());
+    all.extend(replace_field::plugins());
+    all
+}
+
+/// KIP-1040's `replace.null.with.default` (3.9+), as every field-reading transform defines it.
+pub(crate) const REPLACE_NULL_WITH_DEFAULT: &str = "replace.null.with.default";
+
+pub(crate) fn replace_null_with_default_key() -> ConfigKey {
+    ConfigKey::new(
+        REPLACE_NULL_WITH_DEFAULT,
+        ConfigType::Boolean,
+        Importance::Medium,
+        "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.",
+    )
+    .default_value("true")
+}
+
+/// `Struct.get` (the schema default replaces a null) or `getWithoutDefault`, as the transform's
+/// `replace.null.with.default` chooses.
+pub(crate) fn field_value<'a>(
+    value: &'a Struct,
+    field: &str,
+    replace_null_with_default: bool,
+) -> Result<&'a Value, DataError> {
+    if replace_null_with_default {
+        value.get(field)
+    } else {
+        value.get_without_default(field)
+    }
+}
+
+/// How many derived schemas a transform remembers: Kafka's `LRUCache<>(16)`.
+const SCHEMA_CACHE_SIZE: usize = 16;
+
+/// A small LRU of derived schemas keyed by input schema, like Kafka's
+/// `SynchronizedCache<>(new LRUCache<>(16))`. A stream with one schema hits on the first entry by
+/// pointer (`Schema::ptr_eq`), so the steady state costs one pointer comparison per record; a
+/// schema that is equal but not shared (rebuilt by a converter per record) still hits through
+/// structural equality, as Kafka's `Schema.equals` key does.
+#[derive(Default)]
+pub(crate) struct SchemaCache {
+    /// Most recently used last.
+    entries: Mutex<Vec<(Schema, Schema)>>,
+}
+
+impl SchemaCache {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<(Schema, Schema)>> {
+        // A panic while holding the lock cannot leave the cache inconsistent (every mutation is a
+        // single push/remove), so a poisoned lock is still safe to use.
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The derived schema for `input`, building (and remembering) it on a miss.
+    pub(crate) fn get_or_build<E>(
+        &self,
+        input: &Schema,
+        build: impl FnOnce(&Schema) -> Result<Schema, E>,
+    ) -> Result<Schema, E> {
+        {
+            let mut entries = self.lock();
+            let hit = entries
+                .iter()
+                .rposition(|(k, _)| k.ptr_eq(input))
+                .or_else(|| entries.iter().rposition(|(k, _)| k == input));
+            if let Some(i) = hit {
+                let entry = entries.remove(i);
+                let derived = entry.1.clone();
+                entries.push(entry);
+                return Ok(derived);
+            }
+        }
+        // Built outside the lock: a concurrent miss builds the same schema twice, which is harmless.
+        let derived = build(input)?;
+        let mut entries = self.lock();
+        if entries.len() >= SCHEMA_CACHE_SIZE {
+            entries.remove(0);
+        }
+        entries.push((input.clone(), derived.clone()));
+        Ok(derived)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Record builders shared by this set's tests.
+
+    use std::sync::Arc;
+
+    use crate::data::{ConnectRecord, Headers, RecordOrigin, Schema, Value};
+
+    pub(crate) fn record(
+        key_schema: Option<Schema>,
+        key: Value,
+        value_schema: Option<Schema>,
+        value: Value,
+    ) -> ConnectRecord {
+        ConnectRecord {
+            topic: "test".to_string(),
+            kafka_partition: Some(0),
+            key_schema,
+            key,
+            value_schema,
+            value,
+            timestamp: Some(1_000),
+            headers: Headers::new(),
+            origin: RecordOrigin::Source {
+                partition: Arc::default(),
+                offset: Arc::default(),
+            },
+        }
+    }
+
+    pub(crate) fn props(pairs: &[(&str, &str)]) -> crate::config::Props {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    pub(crate) fn map(entries: &[(&str, Value)]) -> Value {
+        Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (Value::from(*k), v.clone()))
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{SchemaBuilder, SchemaType};
+
+    fn schema(name: &str) -> Schema {
+        SchemaBuilder::struct_()
+            .name(name)
+            .field("a", Schema::int32())
+            .unwrap()
+            .build()
+    }
+
+    #[test]
+    fn every_plugin_is_registered_once_with_kafkas_class_name() {
+        let names: Vec<&str> = plugins().iter().map(|p| p.class_name).collect();
+        assert_eq!(
+            names,
+            vec![
+                "org.apache.kafka.connect.transforms.DropHeaders",
+                "org.apache.kafka.connect.transforms.Filter",
+                "org.apache.kafka.connect.transforms.InsertHeader",
+                "org.apache.kafka.connect.transforms.RegexRouter",
+                "org.apache.kafka.connect.transforms.ValueToKey",
+                "org.apache.kafka.connect.transforms.HeaderFrom$Key",
+                "org.apache.kafka.connect.transforms.HeaderFrom$Value",
+                "org.apache.kafka.connect.transforms.ReplaceField$Key",
+                "org.apache.kafka.connect.transforms.ReplaceField$Value",
+            ]
+        );
+    }
+
+    #[test]
+    fn cache_hits_by_pointer_and_by_equality_and_evicts_the_least_recent() {
+        let cache = SchemaCache::new();
+        let input = schema("s");
+        let builds = std::cell::Cell::new(0);
+        let derive = |_: &Schema| -> Result<Schema, DataError> {
+            builds.set(builds.get() + 1);
+            Ok(Schema::optional_of(SchemaType::String))
+        };
+        let first = cache.get_or_build(&input, derive).unwrap();
+        let again = cache.get_or_build(&input, derive).unwrap();
+        // An equal schema built separately is a hit too.
+        let equal = cache.get_or_build(&schema("s"), derive).unwrap();
+        assert_eq!(builds.get(), 1);
+        assert!(first.ptr_eq(&again) && first.ptr_eq(&equal));
+
+        for i in 0..SCHEMA_CACHE_SIZE {
+            cache
+                .get_or_build(&schema(&format!("other{i}")), derive)
+                .unwrap();
+        }
+        assert_eq!(cache.len(), SCHEMA_CACHE_SIZE);
+        assert_eq!(builds.get(), 1 + SCHEMA_CACHE_SIZE);
+        // The first schema was the least recently used, so it was evicted and is rebuilt.
+        cache.get_or_build(&input, derive).unwrap();
+        assert_eq!(builds.get(), 2 + SCHEMA_CACHE_SIZE);
+    }
+
+    #[test]
+    fn build_errors_are_returned_and_not_cached() {
+        let cache = SchemaCache::new();
+        let err = cache
+            .get_or_build(&schema("s"), |_| Err(DataError::new("boom")))
+            .unwrap_err();
+        assert_eq!(err.0, "boom");
+        assert_eq!(cache.len(), 0);
+    }
 }

@@ -50,8 +50,8 @@ enum Output {
 }
 
 /// The task: appends `String.valueOf(value)` and a newline per record. The file is opened in append
-/// mode, never truncated. Writes are buffered and made durable (flushed and fsynced) in `flush`, which
-/// the worker calls before it commits the offsets they cover.
+/// mode, never truncated. Each `put` batch is written with one system call (visible to readers at
+/// once); `flush`, which the worker calls before it commits the offsets, also fsyncs the file.
 #[derive(Default)]
 pub struct FileStreamSinkTask {
     output: Option<Output>,
@@ -100,7 +100,13 @@ impl SinkTask for FileStreamSinkTask {
             };
             result.map_err(|e| ConnectError::with_source(write_error(output), e))?;
         }
-        Ok(())
+        // Hand the batch to the OS now, so the lines are visible at once, as Kafka's unbuffered
+        // PrintStream makes them; durability (fsync) waits for `flush`, before offsets are committed.
+        let result = match output {
+            Output::File { writer, .. } => writer.flush(),
+            Output::Stdout(writer) => writer.flush(),
+        };
+        result.map_err(|e| ConnectError::with_source(write_error(output), e))
     }
 
     async fn flush(&mut self) -> Result<(), ConnectError> {

@@ -133,19 +133,21 @@ impl FileStreamSourceTask {
         }
     }
 
-    /// Turns complete lines into records, up to the batch size.
+    /// Turns complete lines into records, up to the batch size. Lines read together share one
+    /// timestamp (Kafka reads the clock per line; the difference is below a millisecond).
     fn take_lines(&mut self, records: &mut Vec<ConnectRecord>, track_offsets: bool) {
+        let timestamp = now_millis();
         while records.len() < self.batch_size {
             let Some(line) = self.splitter.next_line() else {
                 break;
             };
             let end = line.end_position;
-            let value = String::from_utf8_lossy(line.bytes).into_owned();
-            records.push(self.record(value, track_offsets.then_some(end)));
+            let value = decode_utf8(line.bytes);
+            records.push(self.record(value, track_offsets.then_some(end), timestamp));
         }
     }
 
-    fn record(&self, line: String, position: Option<u64>) -> ConnectRecord {
+    fn record(&self, line: String, position: Option<u64>, timestamp: i64) -> ConnectRecord {
         let mut offset = SourceOffset::new();
         offset.insert(
             POSITION_FIELD.to_string(),
@@ -157,7 +159,7 @@ impl FileStreamSourceTask {
             self.topic.clone(),
             self.value_schema.clone(),
             Value::String(line),
-            Some(now_millis()),
+            Some(timestamp),
         )
     }
 
@@ -256,8 +258,9 @@ impl FileStreamSourceTask {
             tail.push(String::from_utf8_lossy(line.bytes).into_owned());
         }
         tracing::info!(file = %path, drained = tail.len(), "file was rotated; following the new file");
+        let timestamp = now_millis();
         for line in tail {
-            records.push(self.record(line, Some(0)));
+            records.push(self.record(line, Some(0), timestamp));
         }
         if let Some(Input::File(input)) = &mut self.input {
             input.open = None;
@@ -403,6 +406,15 @@ impl SourceTask for FileStreamSourceTask {
     async fn stop(&mut self) {
         // Dropping the input closes the file and the watcher; stdin is left open, as Kafka does.
         self.input = None;
+    }
+}
+
+/// UTF-8 text of a line; invalid sequences become U+FFFD, as Java's decoder does. Validation alone is
+/// much cheaper than the lossy decoder, so that runs only when needed.
+fn decode_utf8(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 

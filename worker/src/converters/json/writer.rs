@@ -25,7 +25,18 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut run_start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip eight clean bytes at a time: most strings need no escaping at all.
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if !word_needs_escape(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
         let short = match b {
             b'"' => b'"',
             b'\\' => b'\\',
@@ -35,7 +46,10 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
             0x0c => b'f',
             0x0d => b'r',
             0x00..=0x1f => 0,
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.extend_from_slice(&bytes[run_start..i]);
         run_start = i + 1;
@@ -51,9 +65,52 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
                 HEX[usize::from(b & 0xf)],
             ]);
         }
+        i += 1;
     }
     out.extend_from_slice(&bytes[run_start..]);
     out.push(b'"');
+}
+
+/// Whether any of the eight bytes is a control character, `"` or `\\` (bit tricks: a byte below a
+/// threshold, or equal to a value, sets its high bit in the result).
+fn word_needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGHS;
+    let control = below(word, 0x20);
+    let quote = below(word ^ (ONES * u64::from(b'"')), 1);
+    let backslash = below(word ^ (ONES * u64::from(b'\\')), 1);
+    (control | quote | backslash) != 0
+}
+
+#[cfg(test)]
+mod escape_scan_tests {
+    use super::*;
+
+    #[test]
+    fn word_scan_finds_every_escape_and_nothing_else() {
+        for b in 0u8..=255 {
+            let mut word = [b'a'; 8];
+            word[5] = b;
+            let expected = b < 0x20 || b == b'"' || b == b'\\';
+            assert_eq!(
+                word_needs_escape(u64::from_le_bytes(word)),
+                expected,
+                "byte {b:#x}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_strings_escape_like_short_ones() {
+        let s = "0123456789abcdef\"quoted\" and \\ back\nslash\u{1}é0123456789";
+        let mut fast = Vec::new();
+        write_string(&mut fast, s);
+        assert_eq!(
+            String::from_utf8(fast).unwrap(),
+            "\"0123456789abcdef\\\"quoted\\\" and \\\\ back\\nslash\\u0001é0123456789\""
+        );
+    }
 }
 
 /// Writes bytes as a base64 JSON string (standard alphabet, padded, no line feeds).

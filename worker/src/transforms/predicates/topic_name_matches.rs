@@ -1,0 +1,126 @@
+//! `TopicNameMatches`: true for records whose topic fully matches a Java regular expression.
+
+use super::java_regex::{self, JavaPattern};
+use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
+use crate::config::{ConfigError, Props};
+use crate::data::ConnectRecord;
+use crate::transforms::registry::PredicatePlugin;
+use crate::transforms::Predicate;
+
+const PATTERN_CONFIG: &str = "pattern";
+
+pub(super) fn plugin() -> PredicatePlugin {
+    PredicatePlugin {
+        class_name: "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+        config_def,
+        new,
+    }
+}
+
+fn config_def() -> ConfigDef {
+    ConfigDef::new().define(
+        ConfigKey::new(
+            PATTERN_CONFIG,
+            ConfigType::String,
+            Importance::Medium,
+            "A Java regular expression for matching against the name of a record's topic.",
+        )
+        .validator(Validator::composite(vec![
+            Validator::non_empty_string(),
+            java_regex::regex_validator(),
+        ])),
+    )
+}
+
+fn new(props: &Props) -> Result<Box<dyn Predicate>, ConfigError> {
+    let parsed = config_def().parse(props)?;
+    // Required without a default, so a successful parse always has it.
+    let pattern = parsed.get_string(PATTERN_CONFIG).unwrap_or_default();
+    Ok(Box::new(TopicNameMatches::compile(pattern)?))
+}
+
+struct TopicNameMatches {
+    pattern: JavaPattern,
+}
+
+impl TopicNameMatches {
+    /// Kafka's `configure` compile step. The validator has already vetted the pattern with the same
+    /// compiler, so this message shows only if the two ever diverge; it is Kafka's wording.
+    fn compile(pattern: &str) -> Result<Self, ConfigError> {
+        let pattern = java_regex::compile(pattern).map_err(|reason| ConfigError::Invalid {
+            name: PATTERN_CONFIG.to_string(),
+            value: pattern.to_string(),
+            reason: format!("entry must be a Java-compatible regular expression: {reason}"),
+        })?;
+        Ok(TopicNameMatches { pattern })
+    }
+}
+
+impl Predicate for TopicNameMatches {
+    fn test(&self, record: &ConnectRecord) -> bool {
+        // Kafka also requires a non-null topic; Ferry's records always have one.
+        self.pattern.matches(&record.topic)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Value;
+    use crate::transforms::catalog_b::test_support::{props, record};
+
+    fn on_topic(topic: &str) -> ConnectRecord {
+        let mut r = record(None, Value::Null, None, Value::Null);
+        r.topic = topic.to_string();
+        r
+    }
+
+    #[test]
+    fn pattern_must_match_the_whole_topic() {
+        let p = new(&props(&[("pattern", "my-prefix-.*")])).unwrap();
+        assert!(p.test(&on_topic("my-prefix-")));
+        assert!(p.test(&on_topic("my-prefix-foo")));
+        assert!(!p.test(&on_topic("x-my-prefix-")));
+        assert!(!p.test(&on_topic("your-prefix-foo")));
+        let exact = new(&props(&[("pattern", "orders")])).unwrap();
+        assert!(!exact.test(&on_topic("orders-eu")));
+        assert!(exact.test(&on_topic("orders")));
+    }
+
+    #[test]
+    fn invalid_patterns_fail_validation() {
+        let err = new(&props(&[("pattern", "*")])).err().unwrap().to_string();
+        assert!(
+            err.starts_with("Invalid value * for configuration pattern: Invalid regex: "),
+            "{err}"
+        );
+        assert_eq!(
+            new(&props(&[("pattern", "")])).err().unwrap().to_string(),
+            "Invalid value  for configuration pattern: String must be non-empty"
+        );
+        assert_eq!(
+            new(&props(&[])).err().unwrap().to_string(),
+            "Missing required configuration \"pattern\" which has no default value."
+        );
+        let lookahead = new(&props(&[("pattern", "a(?=b)")]))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(lookahead.contains("look-ahead"), "{lookahead}");
+        // What /validate reports, collected rather than thrown.
+        let values = config_def().validate(&props(&[("pattern", "[")]));
+        assert_eq!(values[0].errors.len(), 1);
+        assert!(values[0].errors[0].contains("Invalid regex"));
+    }
+
+    #[test]
+    fn configure_compile_failure_uses_kafkas_wording() {
+        let err = TopicNameMatches::compile("(").err().unwrap().to_string();
+        assert!(
+            err.starts_with(
+                "Invalid value ( for configuration pattern: entry must be a Java-compatible regular expression: "
+            ),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,253 @@
+//! ReplaceField tests.
+
+use super::*;
+use crate::data::SchemaType;
+use crate::transforms::catalog_b::test_support::{map, props, record};
+
+fn schema() -> Schema {
+    SchemaBuilder::struct_()
+        .name("rec")
+        .doc("d")
+        .field("dont", Schema::string())
+        .unwrap()
+        .field("abc", Schema::int32())
+        .unwrap()
+        .field("foo", Schema::boolean())
+        .unwrap()
+        .field(
+            "etc",
+            SchemaBuilder::new(SchemaType::String)
+                .optional()
+                .default_value(Value::from("dflt"))
+                .build(),
+        )
+        .unwrap()
+        .build()
+}
+
+fn value() -> Value {
+    let mut s = Struct::new(schema()).unwrap();
+    s.put("dont", Value::from("whatever")).unwrap();
+    s.put("abc", Value::Int32(42)).unwrap();
+    s.put("foo", Value::Boolean(true)).unwrap();
+    Value::Struct(s)
+}
+
+fn value_transform(pairs: &[(&str, &str)]) -> Box<dyn Transformation> {
+    new(Side::Value, &props(pairs)).unwrap()
+}
+
+fn field_names(schema: &Schema) -> Vec<&str> {
+    schema.fields().iter().map(|f| f.name.as_str()).collect()
+}
+
+#[test]
+fn with_schema_excludes_then_renames() {
+    let t = value_transform(&[("exclude", "dont"), ("renames", "abc:xyz,foo:bar")]);
+    let out = t
+        .apply(record(None, Value::Null, Some(schema()), value()))
+        .unwrap()
+        .unwrap();
+    let s = out.value_schema.clone().unwrap();
+    assert_eq!(field_names(&s), vec!["xyz", "bar", "etc"]);
+    assert_eq!(s.name(), Some("rec"));
+    assert_eq!(s.doc(), Some("d"));
+    let v = out.value.as_struct().unwrap();
+    assert_eq!(v.get("xyz").unwrap(), &Value::Int32(42));
+    assert_eq!(v.get("bar").unwrap(), &Value::Boolean(true));
+    assert_eq!(v.get_without_default("etc").unwrap(), &Value::from("dflt"));
+}
+
+#[test]
+fn include_keeps_only_listed_fields_and_exclude_wins() {
+    let t = value_transform(&[("include", "abc,foo"), ("exclude", "foo")]);
+    let out = t
+        .apply(record(None, Value::Null, Some(schema()), value()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(field_names(out.value_schema.as_ref().unwrap()), vec!["abc"]);
+}
+
+#[test]
+fn replace_null_with_default_false_keeps_the_null() {
+    let t = value_transform(&[("include", "etc"), ("replace.null.with.default", "false")]);
+    let out = t
+        .apply(record(None, Value::Null, Some(schema()), value()))
+        .unwrap()
+        .unwrap();
+    let v = out.value.as_struct().unwrap();
+    assert_eq!(v.get_without_default("etc").unwrap(), &Value::Null);
+}
+
+#[test]
+fn key_side_leaves_the_value_alone() {
+    let t = new(Side::Key, &props(&[("exclude", "dont")])).unwrap();
+    let out = t
+        .apply(record(Some(schema()), value(), None, Value::from("v")))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        field_names(out.key_schema.as_ref().unwrap()),
+        vec!["abc", "foo", "etc"]
+    );
+    assert_eq!(out.value, Value::from("v"));
+}
+
+#[test]
+fn schemaless_filters_and_renames_map_entries() {
+    let t = value_transform(&[("exclude", "dont"), ("renames", "abc:xyz,foo:bar")]);
+    let v = map(&[
+        ("dont", Value::from("whatever")),
+        ("abc", Value::Int32(42)),
+        ("foo", Value::Boolean(true)),
+        ("etc", Value::from("etc")),
+    ]);
+    let out = t
+        .apply(record(None, Value::Null, None, v))
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.value_schema, None);
+    assert_eq!(
+        out.value,
+        map(&[
+            ("xyz", Value::Int32(42)),
+            ("bar", Value::Boolean(true)),
+            ("etc", Value::from("etc")),
+        ])
+    );
+}
+
+#[test]
+fn tombstones_pass_through_and_wrong_types_fail() {
+    let t = value_transform(&[("exclude", "dont")]);
+    let tomb = record(None, Value::Null, Some(schema()), Value::Null);
+    assert_eq!(t.apply(tomb.clone()).unwrap().unwrap(), tomb);
+    let err = t
+        .apply(record(None, Value::Null, None, Value::from("s")))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Only Map objects supported in absence of schema for [field replacement], found: java.lang.String"
+    );
+    let err = t
+        .apply(record(None, Value::Null, Some(schema()), Value::Int32(1)))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Only Struct objects supported for [field replacement], found: java.lang.Integer"
+    );
+}
+
+#[test]
+fn rename_onto_an_existing_field_fails_with_a_schema() {
+    let t = value_transform(&[("renames", "abc:foo")]);
+    let err = t
+        .apply(record(None, Value::Null, Some(schema()), value()))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Cannot create field because of field name duplication foo"
+    );
+}
+
+#[test]
+fn updated_schema_is_cached() {
+    let t = ReplaceField {
+        side: Side::Value,
+        exclude: HashSet::from(["dont".to_string()]),
+        include: HashSet::new(),
+        renames: HashMap::new(),
+        reverse_renames: HashMap::new(),
+        replace_null_with_default: true,
+        schemas: SchemaCache::new(),
+    };
+    let a = t.updated_schema(&schema()).unwrap();
+    let b = t.updated_schema(&schema()).unwrap();
+    assert!(a.ptr_eq(&b));
+    assert_eq!(t.schemas.len(), 1);
+}
+
+#[test]
+fn invalid_rename_mappings() {
+    for (renames, bad) in [
+        ("abc:xyz,foo", "foo"),
+        ("a:", "a:"),
+        ("a:b:c", "a:b:c"),
+        ("::", "::"),
+    ] {
+        let err = new(Side::Value, &props(&[("renames", renames)]))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.ends_with(&format!(": Invalid rename mapping: {bad}")),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        new(Side::Value, &props(&[("renames", "abc:xyz, foo")]))
+            .err()
+            .unwrap()
+            .to_string(),
+        "Invalid value [abc:xyz, foo] for configuration renames: Invalid rename mapping: foo"
+    );
+    // Java's split drops trailing empty parts, so these are valid.
+    assert!(new(Side::Value, &props(&[("renames", "a:b:,:c")])).is_ok());
+    let validated = config_def().validate(&props(&[("renames", "x")]));
+    let renames = validated.iter().find(|v| v.name == "renames").unwrap();
+    assert_eq!(
+        renames.errors,
+        vec!["Invalid value [x] for configuration renames: Invalid rename mapping: x".to_string()]
+    );
+}
+
+#[test]
+fn deprecated_keys_are_aliases() {
+    let t = value_transform(&[("blacklist", "dont,foo")]);
+    let out = t
+        .apply(record(None, Value::Null, Some(schema()), value()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        field_names(out.value_schema.as_ref().unwrap()),
+        vec!["abc", "etc"]
+    );
+    let t = value_transform(&[("whitelist", "abc")]);
+    let out = t
+        .apply(record(None, Value::Null, Some(schema()), value()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(field_names(out.value_schema.as_ref().unwrap()), vec!["abc"]);
+    // The new key wins over its deprecated alias.
+    let t = value_transform(&[("include", "foo"), ("whitelist", "abc")]);
+    let out = t
+        .apply(record(None, Value::Null, Some(schema()), value()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(field_names(out.value_schema.as_ref().unwrap()), vec!["foo"]);
+    let translated = translate_deprecated(&props(&[("blacklist", "a")]));
+    assert_eq!(translated, props(&[("exclude", "a")]));
+}
+
+#[test]
+fn config_def_matches_kafka() {
+    let def = config_def();
+    let names: Vec<&str> = def.keys().iter().map(|k| k.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "exclude",
+            "blacklist",
+            "include",
+            "whitelist",
+            "renames",
+            "replace.null.with.default"
+        ]
+    );
+    assert!(def.keys().iter().all(|k| !k.is_required()));
+    assert_eq!(def.key("blacklist").unwrap().importance, Importance::Low);
+    assert_eq!(
+        def.key("replace.null.with.default").unwrap().default_value,
+        DefaultValue::Value("true".into())
+    );
+}
