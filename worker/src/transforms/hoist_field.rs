@@ -1,0 +1,148 @@
+//! `HoistField$Key` / `HoistField$Value`: wraps the key or value in a single-field Struct (with a
+//! schema) or Map (without); nulls are wrapped too.
+
+use super::{key_value_plugins, take_side, SchemaCache};
+use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance};
+use crate::config::{ConfigError, Props};
+use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, Struct, Value};
+use crate::errors::ConnectError;
+use crate::transforms::registry::TransformPlugin;
+use crate::transforms::util::Side;
+use crate::transforms::Transformation;
+
+const FIELD: &str = "field";
+
+pub(super) fn config_def() -> ConfigDef {
+    ConfigDef::new().define(ConfigKey::new(
+        FIELD,
+        ConfigType::String,
+        Importance::Medium,
+        "Field name for the single field that will be created in the resulting Struct or Map.",
+    ))
+}
+
+pub(super) fn plugins() -> [TransformPlugin; 2] {
+    key_value_plugins!("HoistField", config_def, HoistField::new)
+}
+
+pub(super) struct HoistField {
+    side: Side,
+    field: String,
+    cache: SchemaCache,
+}
+
+impl HoistField {
+    pub(super) fn new(side: Side, props: &Props) -> Result<Self, ConfigError> {
+        let config = config_def().parse(props)?;
+        Ok(HoistField {
+            side,
+            field: config.get_string(FIELD).unwrap_or_default().to_string(),
+            cache: SchemaCache::new(),
+        })
+    }
+
+    fn wrapper_schema(&self, schema: &Schema) -> Result<Schema, DataError> {
+        Ok(SchemaBuilder::struct_()
+            .field(self.field.clone(), schema.clone())?
+            .build())
+    }
+}
+
+impl Transformation for HoistField {
+    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+        let (schema, value) = take_side(self.side, &mut record);
+        let Some(schema) = schema else {
+            let wrapped = Value::Map(vec![(Value::String(self.field.clone()), value)]);
+            return Ok(Some(self.side.replace(record, None, wrapped)));
+        };
+        let updated = self
+            .cache
+            .get_or_build(&schema, |s| self.wrapper_schema(s))?;
+        let mut wrapped = Struct::new(updated.clone())?;
+        // `put` validates, so a null for a required schema fails as in Kafka.
+        wrapped.put(&self.field, value)?;
+        Ok(Some(self.side.replace(
+            record,
+            Some(updated),
+            Value::Struct(wrapped),
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::data::{Schema, SchemaBuilder, SchemaType, Value};
+
+    const VALUE: &str = "org.apache.kafka.connect.transforms.HoistField$Value";
+    const KEY: &str = "org.apache.kafka.connect.transforms.HoistField$Key";
+
+    #[test]
+    fn with_schema_wraps_in_a_struct_and_caches_the_schema() {
+        let t = transform(VALUE, &[("field", "line")]);
+        let out = apply(
+            t.as_ref(),
+            source_record(Some(Schema::string()), Value::from("hello")),
+        );
+        let schema = out.value_schema.clone().unwrap();
+        assert_eq!(schema.schema_type(), SchemaType::Struct);
+        assert_eq!(schema.field("line").unwrap().schema, Schema::string());
+        match &out.value {
+            Value::Struct(s) => assert_eq!(s.get("line").unwrap(), &Value::from("hello")),
+            other => panic!("{other:?}"),
+        }
+        let again = apply(
+            t.as_ref(),
+            source_record(Some(Schema::string()), Value::from("x")),
+        );
+        assert!(again.value_schema.unwrap().ptr_eq(&schema));
+    }
+
+    #[test]
+    fn nulls_are_wrapped() {
+        let t = transform(VALUE, &[("field", "f")]);
+        let out = apply(t.as_ref(), source_record(None, Value::Null));
+        assert_eq!(entries(&out.value), vec![("f".to_string(), Value::Null)]);
+        let opt = SchemaBuilder::new(SchemaType::Int32).optional().build();
+        let out = apply(t.as_ref(), source_record(Some(opt), Value::Null));
+        assert!(matches!(&out.value, Value::Struct(s) if s.get("f").unwrap().is_null()));
+        // A null cannot go into a required field.
+        assert_eq!(
+            apply_err(
+                t.as_ref(),
+                source_record(Some(Schema::int32()), Value::Null)
+            ),
+            "Invalid value: null used for required field: \"f\", schema type: INT32"
+        );
+    }
+
+    #[test]
+    fn schemaless_key() {
+        let t = transform(KEY, &[("field", "id")]);
+        let r = keyed(source_record(None, Value::from("v")), None, Value::Int64(7));
+        let out = apply(t.as_ref(), r);
+        assert_eq!(entries(&out.key), vec![("id".to_string(), Value::Int64(7))]);
+        assert_eq!(out.value, Value::from("v"));
+    }
+
+    #[test]
+    fn field_is_required() {
+        assert_eq!(
+            config_error(VALUE, &[]),
+            "Missing required configuration \"field\" which has no default value."
+        );
+    }
+
+    #[test]
+    fn registry_chain() {
+        let chain = chain(VALUE, &[("field", "line")]);
+        let out = chain
+            .apply(source_record(None, Value::from("text")))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            entries(&out.value),
+            vec![("line".to_string(), Value::from("text"))]
+        );
+    }
+}
