@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{repo_config, stock_connector, stock_worker_config};
+use common::{stock_connector, stock_worker_config};
 use ferry_e2e::worker::{lines, worker_binary, write};
 use ferry_e2e::{free_port, wait_until, Worker};
 
@@ -129,10 +129,7 @@ fn invalid_connector_config_lists_kafkas_errors() {
 #[test]
 fn connector_file_without_name_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    write(
-        &dir.path().join("w.properties"),
-        &repo_config("connect-standalone.properties"),
-    );
+    stock_worker_config(dir.path(), "localhost:9092", free_port(), 10_000);
     write(
         &dir.path().join("c.properties"),
         "connector.class=FileStreamSink\n",

@@ -120,7 +120,7 @@ async fn poisoned_records_go_to_the_dead_letter_topic_and_good_ones_flow() {
 
     let bad_json = "{\"schema\":".to_string();
     let wrong_envelope = r#"{"payload":"no schema"}"#.to_string();
-    let values = vec![
+    let values = [
         envelope("first"),
         bad_json.clone(),
         envelope("second"),

@@ -1,0 +1,137 @@
+//! `KafkaConnector`: one connector, run by the `KafkaConnect` named in its `ferry.dev/cluster` label.
+
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::config::ConfigMap;
+use crate::status::KafkaConnectorStatus;
+
+/// Desired state of one connector.
+///
+/// Bound to the `KafkaConnect` of the same namespace named by its label `ferry.dev/cluster`. The
+/// schema checks what it can say at admission (enums, minimums, managed config keys, topics of the
+/// FileStream sink); validating `config` against the connector's own config definition is the
+/// operator's job, reported as `Ready=False`, reason `InvalidConfig`.
+#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "ferry.dev",
+    version = "v1beta1",
+    kind = "KafkaConnector",
+    plural = "kafkaconnectors",
+    singular = "kafkaconnector",
+    shortname = "fkctr",
+    category = "ferry",
+    namespaced,
+    status = "KafkaConnectorStatus",
+    derive = "PartialEq",
+    doc = "A connector run by the KafkaConnect named in its label ferry.dev/cluster.",
+    scale(
+        spec_replicas_path = ".spec.tasksMax",
+        status_replicas_path = ".status.tasksMax",
+        label_selector_path = ".status.labelSelector"
+    ),
+    printcolumn = r#"{"name":"Cluster","type":"string","description":"KafkaConnect running this connector","jsonPath":".metadata.labels.ferry\\.dev/cluster"}"#,
+    printcolumn = r#"{"name":"Class","type":"string","description":"Connector class","jsonPath":".spec.class"}"#,
+    printcolumn = r#"{"name":"Tasks","type":"integer","description":"Maximum number of tasks","jsonPath":".spec.tasksMax"}"#,
+    printcolumn = r#"{"name":"State","type":"string","description":"Desired state","jsonPath":".spec.state"}"#,
+    printcolumn = r#"{"name":"Ready","type":"string","description":"Status of the Ready condition","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
+    printcolumn = r#"{"name":"Reason","type":"string","description":"Reason of the Ready condition","jsonPath":".status.conditions[?(@.type==\"Ready\")].reason","priority":1}"#,
+    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
+)]
+#[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [{
+    "rule": "!(self.class in ['FileStreamSink', 'FileStreamSinkConnector', 'org.apache.kafka.connect.file.FileStreamSinkConnector']) || (has(self.config) && has(self.config.topics) != has(self.config.topics__dot__regex))",
+    "message": "a FileStreamSink connector needs exactly one of config.topics and config.topics.regex",
+    "fieldPath": ".config"
+}]))]
+pub struct KafkaConnectorSpec {
+    /// Connector class or alias, for example `org.apache.kafka.connect.file.FileStreamSourceConnector`
+    /// or `FileStreamSource` (connector config `connector.class`). Strimzi: spec.class.
+    #[schemars(length(min = 1))]
+    pub class: String,
+    /// Maximum number of tasks (connector config `tasks.max`). Scale subresource, so `kubectl scale`,
+    /// an HPA or KEDA can change it. Strimzi: spec.tasksMax.
+    #[serde(default = "default_tasks_max")]
+    #[schemars(range(min = 1))]
+    pub tasks_max: i32,
+    #[serde(default, skip_serializing_if = "ConfigMap::is_empty")]
+    #[schemars(schema_with = "crate::config::connector_config_schema")]
+    pub config: ConfigMap,
+    /// Desired state: `running`, `paused` (tasks stay assigned but idle) or `stopped` (tasks shut
+    /// down, config and offsets kept). Strimzi: spec.state.
+    #[serde(default)]
+    pub state: ConnectorTargetState,
+    /// Automatic restart of a failed connector or failed tasks, with back-off. Strimzi:
+    /// spec.autoRestart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_restart: Option<AutoRestart>,
+}
+
+fn default_tasks_max() -> i32 {
+    1
+}
+
+/// Desired state of a connector.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectorTargetState {
+    /// The connector and its tasks run.
+    #[default]
+    Running,
+    /// The connector and its tasks are paused.
+    Paused,
+    /// The connector's tasks are shut down; its config and offsets are kept.
+    Stopped,
+}
+
+/// Automatic restart policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoRestart {
+    /// Restart a failed connector or failed tasks automatically (default true).
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// Maximum number of restarts before giving up; unset means no limit. The count resets once
+    /// the connector has been healthy for a while.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub max_restarts: Option<i32>,
+}
+
+impl Default for AutoRestart {
+    fn default() -> Self {
+        AutoRestart {
+            enabled: true,
+            max_restarts: None,
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl KafkaConnectorSpec {
+    /// A spec for `class` with one task, running, and no config.
+    pub fn new(class: impl Into<String>) -> Self {
+        KafkaConnectorSpec {
+            class: class.into(),
+            tasks_max: default_tasks_max(),
+            config: ConfigMap::new(),
+            state: ConnectorTargetState::Running,
+            auto_restart: None,
+        }
+    }
+}
+
+impl KafkaConnector {
+    /// The `KafkaConnect` this connector is bound to (its `ferry.dev/cluster` label).
+    pub fn cluster_name(&self) -> Option<&str> {
+        self.metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(crate::labels::CLUSTER_LABEL))
+            .map(String::as_str)
+    }
+}
