@@ -67,6 +67,9 @@ const BARE_PROBE_TOPIC: &str = "bench-bare-probe";
 const PROBE_SOURCE: &str = "probe-source";
 const PROBE_SINK: &str = "probe-sink";
 const LOAD_SOURCE: &str = "load-source";
+/// The same source with a chain of three transforms (issue 5's figure), into a topic of its own.
+const CHAIN_SOURCE: &str = "load-source-chain";
+const CHAIN_TOPIC: &str = "bench-ferry-chain";
 const LOAD_SINK: &str = "load-sink";
 
 /// How often the REST status is polled while waiting for RUNNING (startup time's resolution).
@@ -187,6 +190,7 @@ async fn run_once(
     let (worker, startup, idle_rss) = run.start_worker().await?;
     let latency = run.ferry_latency(&worker).await?;
     let ferry_source = run.ferry_source(&worker).await?;
+    let ferry_source_chain = run.ferry_source_chain(&worker).await?;
     let bare_consume = run.bare_consume().await?;
     let ferry_sink = run.ferry_sink(&worker).await?;
     let peak_rss = worker.memory()?.peak;
@@ -199,6 +203,7 @@ async fn run_once(
     Ok(RunFigures {
         bare_produce,
         ferry_source,
+        ferry_source_chain,
         bare_consume,
         ferry_sink,
         idle_rss,
@@ -270,7 +275,36 @@ impl Run<'_> {
 
     async fn ferry_source(&self, worker: &FerryWorker) -> anyhow::Result<Throughput> {
         eprintln!("  Ferry source: {} → {FERRY_TOPIC}", self.input.display());
-        source_load(worker, self.input, self.args.lines, self.limit).await
+        let load = SourceLoad {
+            name: LOAD_SOURCE,
+            topic: FERRY_TOPIC,
+            transforms: json!({}),
+        };
+        source_load(worker, &load, self.input, self.args.lines, self.limit).await
+    }
+
+    /// The same load through HoistField$Value, InsertField$Value and ReplaceField$Value.
+    async fn ferry_source_chain(&self, worker: &FerryWorker) -> anyhow::Result<Throughput> {
+        eprintln!(
+            "  Ferry source with 3 transforms: {} → {CHAIN_TOPIC}",
+            self.input.display()
+        );
+        let load = SourceLoad {
+            name: CHAIN_SOURCE,
+            topic: CHAIN_TOPIC,
+            transforms: json!({
+                "transforms": "hoist,insert,rename",
+                "transforms.hoist.type": "org.apache.kafka.connect.transforms.HoistField$Value",
+                "transforms.hoist.field": "line",
+                "transforms.insert.type": "org.apache.kafka.connect.transforms.InsertField$Value",
+                "transforms.insert.static.field": "data_source",
+                "transforms.insert.static.value": "bench",
+                "transforms.insert.topic.field": "topic",
+                "transforms.rename.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
+                "transforms.rename.renames": "line:text",
+            }),
+        };
+        source_load(worker, &load, self.input, self.args.lines, self.limit).await
     }
 
     async fn bare_consume(&self) -> anyhow::Result<Throughput> {
@@ -293,7 +327,13 @@ impl Run<'_> {
 
 fn start_broker() -> anyhow::Result<Tansu> {
     let broker = Tansu::start();
-    for topic in [BARE_TOPIC, FERRY_TOPIC, PROBE_TOPIC, BARE_PROBE_TOPIC] {
+    for topic in [
+        BARE_TOPIC,
+        FERRY_TOPIC,
+        CHAIN_TOPIC,
+        PROBE_TOPIC,
+        BARE_PROBE_TOPIC,
+    ] {
         broker.create_topic(topic, 1);
     }
     Ok(broker)
@@ -324,28 +364,39 @@ fn write_probe_connectors(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A source connector to load: its name, topic, and transform settings (an empty object for none).
+struct SourceLoad {
+    name: &'static str,
+    topic: &'static str,
+    transforms: serde_json::Value,
+}
+
 /// FileStreamSource on the input file: from RUNNING until Kafka acknowledged every line
 /// (`ferry_source_records_written_total`).
 async fn source_load(
     worker: &FerryWorker,
+    load: &SourceLoad,
     input: &Path,
     lines: u64,
     limit: Duration,
 ) -> anyhow::Result<Throughput> {
-    let config = json!({
+    let mut config = json!({
         "connector.class": "FileStreamSource",
         "tasks.max": "1",
         "file": input.display().to_string(),
-        "topic": FERRY_TOPIC,
+        "topic": load.topic,
     });
-    worker.create_connector(LOAD_SOURCE, config).await?;
+    if let (Some(c), Some(t)) = (config.as_object_mut(), load.transforms.as_object()) {
+        c.extend(t.clone());
+    }
+    worker.create_connector(load.name, config).await?;
     let start = worker
-        .wait_running(&[LOAD_SOURCE], STATUS_EVERY, STARTUP_LIMIT)
+        .wait_running(&[load.name], STATUS_EVERY, STARTUP_LIMIT)
         .await?;
     let deadline = Deadline::after(limit);
     loop {
         let written = worker
-            .counter("ferry_source_records_written_total", LOAD_SOURCE)
+            .counter("ferry_source_records_written_total", load.name)
             .await?;
         if written >= lines as f64 {
             return Ok(Throughput {
@@ -356,7 +407,8 @@ async fn source_load(
         worker.check_alive()?;
         if deadline.passed() {
             bail!(
-                "{LOAD_SOURCE} wrote {written} of {lines} records within {limit:?}\n{}",
+                "{} wrote {written} of {lines} records within {limit:?}\n{}",
+                load.name,
                 worker.log_tail()
             );
         }

@@ -97,8 +97,16 @@ struct SchemaInner {
 }
 
 /// An immutable, cheaply cloned schema. Equality is structural, as `ConnectSchema.equals`.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Schema(Arc<SchemaInner>);
+
+impl PartialEq for Schema {
+    fn eq(&self, other: &Self) -> bool {
+        // Records of one stream share one schema: the pointer check answers most comparisons (struct
+        // validation, schema caches) without walking the schema.
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
 
 impl fmt::Debug for Schema {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
