@@ -1,8 +1,9 @@
 //! `org.apache.kafka.connect.converters.ByteArrayConverter`: raw bytes pass through unchanged.
 
+use crate::converters::HeadersAsValues;
 use crate::data::{DataError, Schema, SchemaAndValue, SchemaType, Value};
 
-use super::{Converter, HeaderConverter};
+use super::Converter;
 
 pub const CLASS_NAME: &str = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
@@ -55,26 +56,8 @@ impl Converter for ByteArrayConverter {
     }
 }
 
-impl HeaderConverter for ByteArrayConverter {
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, DataError> {
-        self.encode(schema, value)
-    }
-
-    fn to_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        data: Option<&[u8]>,
-    ) -> Result<SchemaAndValue, DataError> {
-        Ok(self.decode(data))
-    }
-}
+// Kafka's header methods are its value methods with the header key ignored.
+impl HeadersAsValues for ByteArrayConverter {}
 
 #[cfg(test)]
 mod tests {

@@ -63,3 +63,28 @@ pub use json::JsonConverter;
 pub use number::{NumberConverter, NumberKind};
 pub use simple_header::SimpleHeaderConverter;
 pub use string::StringConverter;
+
+/// Converters whose header conversion is their value conversion, the header key ignored (as Kafka's
+/// JsonConverter, StringConverter, ByteArrayConverter and number converters define it).
+pub trait HeadersAsValues: Converter {}
+
+impl<T: HeadersAsValues> HeaderConverter for T {
+    fn from_connect_header(
+        &self,
+        topic: &str,
+        _header_key: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, DataError> {
+        self.from_connect_data(topic, schema, value)
+    }
+
+    fn to_connect_header(
+        &self,
+        topic: &str,
+        _header_key: &str,
+        data: Option<&[u8]>,
+    ) -> Result<SchemaAndValue, DataError> {
+        self.to_connect_data(topic, data)
+    }
+}

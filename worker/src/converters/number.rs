@@ -1,9 +1,10 @@
 //! The number and boolean converters (`org.apache.kafka.connect.converters.{Double,Float,Integer,
 //! Long,Short,Boolean}Converter`): Kafka's big-endian serializers, optional schemas on the way in.
 
+use crate::converters::HeadersAsValues;
 use crate::data::{DataError, Schema, SchemaAndValue, SchemaType, Value};
 
-use super::{Converter, HeaderConverter};
+use super::Converter;
 
 /// Which primitive a [`NumberConverter`] carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,26 +184,8 @@ impl Converter for NumberConverter {
     }
 }
 
-impl HeaderConverter for NumberConverter {
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        _schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, DataError> {
-        self.encode(value)
-    }
-
-    fn to_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        data: Option<&[u8]>,
-    ) -> Result<SchemaAndValue, DataError> {
-        self.decode(data)
-    }
-}
+// Kafka's header methods are its value methods with the header key ignored.
+impl HeadersAsValues for NumberConverter {}
 
 #[cfg(test)]
 mod tests {

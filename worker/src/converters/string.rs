@@ -2,11 +2,12 @@
 //! bytes back as an optional string.
 
 use crate::config::{ConfigError, Props};
+use crate::converters::HeadersAsValues;
 use crate::data::{DataError, Schema, SchemaAndValue, Value};
 
 use super::charset::Charset;
 use super::config::get_string;
-use super::{Converter, HeaderConverter};
+use super::Converter;
 
 pub const CLASS_NAME: &str = "org.apache.kafka.connect.storage.StringConverter";
 pub const ENCODING_CONFIG: &str = "converter.encoding";
@@ -77,30 +78,13 @@ impl Converter for StringConverter {
     }
 }
 
-impl HeaderConverter for StringConverter {
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        _schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, DataError> {
-        Ok(self.encode(value))
-    }
-
-    fn to_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        data: Option<&[u8]>,
-    ) -> Result<SchemaAndValue, DataError> {
-        Ok(self.decode(data))
-    }
-}
+// Kafka's header methods are its value methods with the header key ignored.
+impl HeadersAsValues for StringConverter {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::converters::HeaderConverter;
     use crate::data::{SchemaBuilder, Struct};
 
     fn props(pairs: &[(&str, &str)]) -> Props {

@@ -12,12 +12,13 @@ mod to_connect;
 mod to_json;
 mod writer;
 
+use crate::converters::HeadersAsValues;
 use std::sync::Arc;
 
 use crate::config::{ConfigError, Props};
 use crate::data::{DataError, Schema, SchemaAndValue, Value};
 
-use super::{Converter, ConverterKind, HeaderConverter};
+use super::{Converter, ConverterKind};
 use cache::{ConnectSchemaCache, SchemaJsonCache};
 pub use config::{DecimalFormat, JsonConverterConfig};
 use reader::JsonNode;
@@ -202,26 +203,8 @@ impl Converter for JsonConverter {
     }
 }
 
-impl HeaderConverter for JsonConverter {
-    fn from_connect_header(
-        &self,
-        topic: &str,
-        _header_key: &str,
-        schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, DataError> {
-        self.from_connect_data(topic, schema, value)
-    }
-
-    fn to_connect_header(
-        &self,
-        topic: &str,
-        _header_key: &str,
-        data: Option<&[u8]>,
-    ) -> Result<SchemaAndValue, DataError> {
-        self.to_connect_data(topic, data)
-    }
-}
+// Kafka's header methods are its value methods with the header key ignored.
+impl HeadersAsValues for JsonConverter {}
 
 #[cfg(test)]
 mod tests;
