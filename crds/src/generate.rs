@@ -48,11 +48,62 @@ fn render<K: CustomResourceExt>() -> Result<GeneratedFile, GenerateError> {
         .name
         .clone()
         .unwrap_or_else(|| K::crd_name().to_owned());
-    let body = serde_norway::to_string(&crd).map_err(GenerateError::Yaml)?;
+    let body = quote_yaml11_booleans(&serde_norway::to_string(&crd).map_err(GenerateError::Yaml)?);
     Ok(GeneratedFile {
         name: format!("{name}.yaml"),
         contents: format!("{HEADER}{body}"),
     })
+}
+
+/// Words that YAML 1.2 reads as strings but YAML 1.1 reads as booleans. kubectl, Helm and the API
+/// server parse YAML with 1.1 rules, so an enum value such as the log level `OFF`, written plain by a
+/// 1.2 emitter, would reach them as `false`. Plain `true`/`false` are booleans in both and stay.
+const YAML11_BOOLEANS: &[&str] = &[
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+    "OFF",
+];
+
+/// Quotes plain scalars that YAML 1.1 would read as booleans, in list items (`- OFF`) and mapping
+/// values (`key: OFF`).
+pub fn quote_yaml11_booleans(yaml: &str) -> String {
+    let mut out = String::with_capacity(yaml.len() + 16);
+    for line in yaml.split_inclusive('\n') {
+        let (content, newline) = match line.strip_suffix('\n') {
+            Some(c) => (c, "\n"),
+            None => (line, ""),
+        };
+        let split = content.rfind(": ").map(|i| i + 2).or_else(|| {
+            content
+                .trim_start()
+                .starts_with("- ")
+                .then(|| content.find("- ").map_or(0, |i| i + 2))
+        });
+        match split {
+            Some(i) if YAML11_BOOLEANS.contains(&&content[i..]) => {
+                out.push_str(&content[..i]);
+                out.push('\'');
+                out.push_str(&content[i..]);
+                out.push('\'');
+            }
+            _ => out.push_str(content),
+        }
+        out.push_str(newline);
+    }
+    out
+}
+
+#[cfg(test)]
+mod yaml11_tests {
+    use super::quote_yaml11_booleans;
+
+    #[test]
+    fn quotes_words_yaml_1_1_reads_as_booleans_and_nothing_else() {
+        let input = "enum:\n  - INFO\n  - OFF\nserved: true\nmode: on\ndescription: it is off today\n  - no\n";
+        assert_eq!(
+            quote_yaml11_booleans(input),
+            "enum:\n  - INFO\n  - 'OFF'\nserved: true\nmode: 'on'\ndescription: it is off today\n  - 'no'\n"
+        );
+    }
 }
 
 /// Both CRDs, rendered.
