@@ -92,20 +92,6 @@ pub fn quote_yaml11_booleans(yaml: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod yaml11_tests {
-    use super::quote_yaml11_booleans;
-
-    #[test]
-    fn quotes_words_yaml_1_1_reads_as_booleans_and_nothing_else() {
-        let input = "enum:\n  - INFO\n  - OFF\nserved: true\nmode: on\ndescription: it is off today\n  - no\n";
-        assert_eq!(
-            quote_yaml11_booleans(input),
-            "enum:\n  - INFO\n  - 'OFF'\nserved: true\nmode: 'on'\ndescription: it is off today\n  - 'no'\n"
-        );
-    }
-}
-
 /// Both CRDs, rendered.
 pub fn generated_files() -> Result<Vec<GeneratedFile>, GenerateError> {
     Ok(vec![render::<KafkaConnect>()?, render::<KafkaConnector>()?])
@@ -150,4 +136,18 @@ pub fn stale_files(root: &Path) -> Result<Vec<PathBuf>, GenerateError> {
         }
     }
     Ok(stale)
+}
+
+#[cfg(test)]
+mod yaml11_tests {
+    use super::quote_yaml11_booleans;
+
+    #[test]
+    fn quotes_words_yaml_1_1_reads_as_booleans_and_nothing_else() {
+        let input = "enum:\n  - INFO\n  - OFF\nserved: true\nmode: on\ndescription: it is off today\n  - no\n";
+        assert_eq!(
+            quote_yaml11_booleans(input),
+            "enum:\n  - INFO\n  - 'OFF'\nserved: true\nmode: 'on'\ndescription: it is off today\n  - 'no'\n"
+        );
+    }
 }

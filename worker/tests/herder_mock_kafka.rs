@@ -404,6 +404,7 @@ async fn tolerated_bad_records_go_to_the_dead_letter_queue_with_context() {
     for (k, v) in [
         ("errors.tolerance", "all"),
         ("errors.log.enable", "true"),
+        ("errors.log.include.messages", "true"),
         ("errors.deadletterqueue.topic.name", "dlq"),
         ("errors.deadletterqueue.topic.replication.factor", "1"),
         ("errors.deadletterqueue.context.headers.enable", "true"),
@@ -467,6 +468,12 @@ async fn tolerated_bad_records_go_to_the_dead_letter_queue_with_context() {
         "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields"
     ));
 
+    // The trace headers carry the record (errors.log.include.messages=true).
+    assert!(
+        header(0, "__connect.errors.exception.stacktrace").contains("Converting byte[]"),
+        "{}",
+        header(0, "__connect.errors.exception.stacktrace")
+    );
     // The task kept running, and counted what it skipped.
     assert_eq!(h.task_status("snk", 0).await.unwrap().state, "RUNNING");
     let metrics = h.metrics_text();

@@ -321,13 +321,7 @@ impl SinkWorker<'_> {
             task: self.id.clone(),
             stage,
             class_name: class_name.to_string(),
-            record: format!(
-                "consumed record is {{topic='{}', partition={}, offset={}, timestamp={}}}",
-                m.topic(),
-                m.partition(),
-                m.offset(),
-                m.timestamp().to_millis().unwrap_or(-1)
-            ),
+            record: describe_consumed(m, self.errors.log_include_messages),
             source: Box::new(source),
         }
     }
@@ -559,6 +553,32 @@ impl SinkWorker<'_> {
         }
         Ok(())
     }
+}
+
+/// How Kafka's error reporter names a consumed record; with `errors.log.include.messages=true` its key
+/// and value too (as text), which is otherwise left out of logs and traces on purpose.
+fn describe_consumed(m: &BorrowedMessage<'_>, include_messages: bool) -> String {
+    let base = format!(
+        "topic='{}', partition={}, offset={}, timestamp={}",
+        m.topic(),
+        m.partition(),
+        m.offset(),
+        m.timestamp().to_millis().unwrap_or(-1)
+    );
+    if !include_messages {
+        return format!("consumed record is {{{base}}}");
+    }
+    let text = |b: Option<&[u8]>| {
+        b.map_or_else(
+            || "null".to_string(),
+            |b| String::from_utf8_lossy(b).into_owned(),
+        )
+    };
+    format!(
+        "consumed record is {{{base}, key={}, value={}}}",
+        text(m.key()),
+        text(m.payload())
+    )
 }
 
 #[cfg(test)]

@@ -413,6 +413,24 @@ impl Sender<'_> {
         }
     }
 
+    /// The failure of a converter stage; the record's value is named when
+    /// `errors.log.include.messages=true`.
+    fn convert_failure(
+        &self,
+        stage: Stage,
+        class: &str,
+        record: &ConnectRecord,
+        e: DataError,
+    ) -> StageFailure {
+        let mut failure = self.stage_failure(stage, class, &record.topic, &record.origin, e);
+        if self.errors.log_include_messages {
+            failure
+                .record
+                .push_str(&format!(", value={}", record.value.java_string()));
+        }
+        failure
+    }
+
     /// One converter call under the error policy (converters never succeed on a retry: no retries).
     fn convert<T>(
         &self,
@@ -423,10 +441,10 @@ impl Sender<'_> {
     ) -> Result<Option<T>, ConnectError> {
         match result {
             Ok(v) => Ok(Some(v)),
-            Err(e) => match self.errors.decide::<T>(
-                self.stage_failure(stage, class, &record.topic, &record.origin, e),
-                false,
-            ) {
+            Err(e) => match self
+                .errors
+                .decide::<T>(self.convert_failure(stage, class, record, e), false)
+            {
                 Outcome::Done(v) => Ok(Some(v)),
                 Outcome::Skip(f) => {
                     self.skip(f, &record.origin);

@@ -1,0 +1,178 @@
+//! The `KafkaConnector` controller: find the cluster → validate → status. Watches KafkaConnects
+//! and maps each change to the connectors bound to it, so `ClusterNotFound` and `ClusterNotReady`
+//! recover by themselves as soon as the cluster appears or becomes ready.
+//!
+//! Task assignment (next issue) plugs in after validation: the decision functions in
+//! `crate::status::connector` already read the workers' `connectorStatus`.
+
+use std::sync::Arc;
+
+use ferry_crds::{KafkaConnect, KafkaConnector};
+use futures::StreamExt;
+use kube::api::Api;
+use kube::runtime::controller::{Action, Controller};
+use kube::runtime::reflector::ObjectRef;
+use kube::runtime::watcher;
+use kube::ResourceExt;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+
+use super::apply::apply_status;
+use super::context::{is_transition, Context};
+use super::error::Error;
+use super::scoped_api;
+use crate::status::connector::{
+    connector_readiness, connector_status, connector_status_changed, ClusterLookup,
+};
+use crate::validate::connector::validate_connector;
+
+const KIND: &str = "KafkaConnector";
+
+/// Runs the controller for one scope (a namespace, or all) until `shutdown`.
+pub async fn run(ctx: Arc<Context>, namespace: Option<String>, shutdown: CancellationToken) {
+    let client = ctx.client.clone();
+    let controller = Controller::new(
+        scoped_api::<KafkaConnector>(&client, namespace.as_deref()),
+        watcher::Config::default(),
+    );
+    let store = controller.store();
+    controller
+        .watches(
+            scoped_api::<KafkaConnect>(&client, namespace.as_deref()),
+            watcher::Config::default(),
+            move |kc| {
+                let connectors = store.state();
+                connectors_of(connectors.iter().map(|c| c.as_ref()), &kc)
+            },
+        )
+        .graceful_shutdown_on(shutdown.cancelled_owned())
+        .run(reconcile, error_policy, ctx)
+        .for_each(|result| async move {
+            match result {
+                Ok((obj, _)) => debug!(object = %obj, "reconciled"),
+                Err(e) => warn!(kind = KIND, error = %e, "controller"),
+            }
+        })
+        .await;
+    info!(kind = KIND, "controller stopped");
+}
+
+/// Connectors bound to `connect` (same namespace, label `ferry.dev/cluster` = its name).
+pub fn connectors_of<'a>(
+    connectors: impl Iterator<Item = &'a KafkaConnector>,
+    connect: &KafkaConnect,
+) -> Vec<ObjectRef<KafkaConnector>> {
+    let name = connect.name_any();
+    connectors
+        .filter(|c| c.metadata.namespace == connect.metadata.namespace)
+        .filter(|c| c.cluster_name() == Some(name.as_str()))
+        .map(ObjectRef::from_obj)
+        .collect()
+}
+
+fn key(c: &KafkaConnector) -> String {
+    format!(
+        "{KIND}/{}/{}",
+        c.namespace().unwrap_or_default(),
+        c.name_any()
+    )
+}
+
+async fn reconcile(c: Arc<KafkaConnector>, ctx: Arc<Context>) -> Result<Action, Error> {
+    ctx.metrics.reconciles.with_label_values(&[KIND]).inc();
+    let timer = ctx
+        .metrics
+        .duration
+        .with_label_values(&[KIND])
+        .start_timer();
+    let result = reconcile_inner(&c, &ctx).await;
+    timer.observe_duration();
+    if result.is_ok() {
+        ctx.failures.succeeded(&key(&c));
+    }
+    result
+}
+
+fn error_policy(c: Arc<KafkaConnector>, error: &Error, ctx: Arc<Context>) -> Action {
+    ctx.metrics
+        .errors
+        .with_label_values(&[KIND, error.metric_label()])
+        .inc();
+    let delay = ctx.failures.failed(&key(&c));
+    warn!(object = %key(&c), error = %error, retry_in = ?delay, "reconcile failed");
+    Action::requeue(delay)
+}
+
+async fn reconcile_inner(c: &KafkaConnector, ctx: &Context) -> Result<Action, Error> {
+    let name = c.name_any();
+    let ns = c
+        .namespace()
+        .ok_or_else(|| Error::MissingNamespace(name.clone()))?;
+    let connect = match c.cluster_name() {
+        Some(cluster) => {
+            let connects: Api<KafkaConnect> = ctx.api(&ns);
+            connects
+                .get_opt(cluster)
+                .await
+                .map_err(|source| Error::Read {
+                    what: format!("KafkaConnect {cluster}"),
+                    source,
+                })?
+        }
+        None => None,
+    };
+    let lookup = match (c.cluster_name(), connect.as_ref()) {
+        (None, _) => ClusterLookup::NoLabel,
+        (Some(cluster), None) => ClusterLookup::NotFound(cluster),
+        (Some(_), Some(kc)) => ClusterLookup::Found(kc),
+    };
+    let validation = validate_connector(c);
+    let readiness = connector_readiness(c, lookup, validation.as_ref().map(|_| ()));
+    let status = connector_status(c, &readiness, &now());
+    if connector_status_changed(c.status.as_ref(), &status) {
+        let api: Api<KafkaConnector> = ctx.api(&ns);
+        apply_status(&api, &name, &status).await?;
+        let previous = c.status.as_ref().and_then(|s| s.ready());
+        if is_transition(previous, &readiness) {
+            ctx.ready_event(c, &readiness).await;
+        }
+    }
+    Ok(Action::await_change())
+}
+
+fn now() -> k8s_openapi::apimachinery::pkg::apis::meta::v1::Time {
+    k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(k8s_openapi::jiff::Timestamp::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferry_crds::{KafkaConnectSpec, KafkaConnectorSpec};
+    use std::collections::BTreeMap;
+
+    fn connector(name: &str, ns: &str, cluster: Option<&str>) -> KafkaConnector {
+        let mut c = KafkaConnector::new(name, KafkaConnectorSpec::new("FileStreamSource"));
+        c.metadata.namespace = Some(ns.into());
+        c.metadata.labels =
+            cluster.map(|cl| BTreeMap::from([("ferry.dev/cluster".to_string(), cl.to_string())]));
+        c
+    }
+
+    #[test]
+    fn cluster_changes_map_to_bound_connectors_only() {
+        let mut kc = KafkaConnect::new("my-connect", KafkaConnectSpec::new("b:9092", "g", "o"));
+        kc.metadata.namespace = Some("ns".into());
+        let all = [
+            connector("a", "ns", Some("my-connect")),
+            connector("b", "ns", Some("other")),
+            connector("c", "other-ns", Some("my-connect")),
+            connector("d", "ns", None),
+            connector("e", "ns", Some("my-connect")),
+        ];
+        let names: Vec<String> = connectors_of(all.iter(), &kc)
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(names, ["a", "e"]);
+    }
+}

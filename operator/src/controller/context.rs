@@ -1,0 +1,101 @@
+//! What every reconcile shares: the client, the defaults, metrics, events and retry state.
+
+use std::fmt::Debug;
+
+use kube::runtime::events::{Event, EventType, Recorder};
+use kube::{Api, Client, Resource, ResourceExt};
+use serde::de::DeserializeOwned;
+use tracing::warn;
+
+use super::backoff::Failures;
+use crate::metrics::Metrics;
+use crate::status::conditions::Readiness;
+
+/// Shared state of the controllers.
+pub struct Context {
+    pub client: Client,
+    /// Worker image when `spec.image` is unset.
+    pub default_image: String,
+    pub metrics: Metrics,
+    pub recorder: Recorder,
+    pub failures: Failures,
+}
+
+impl Context {
+    /// An Api for `K` in `namespace`.
+    pub fn api<K>(&self, namespace: &str) -> Api<K>
+    where
+        K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
+            + Clone
+            + DeserializeOwned
+            + Debug,
+    {
+        Api::namespaced(self.client.clone(), namespace)
+    }
+
+    /// Publishes an Event about `obj` when its `Ready` condition changed. Event failures are
+    /// logged, never fatal: an Event is a courtesy, the status is the record.
+    pub async fn ready_event<K>(&self, obj: &K, readiness: &Readiness)
+    where
+        K: Resource<DynamicType = ()>,
+    {
+        let event = Event {
+            type_: if readiness.ready {
+                EventType::Normal
+            } else {
+                EventType::Warning
+            },
+            reason: readiness.reason.to_owned(),
+            note: Some(truncate(&readiness.message, 1000)),
+            action: "Reconcile".to_owned(),
+            secondary: None,
+        };
+        if let Err(e) = self.recorder.publish(&event, &obj.object_ref(&())).await {
+            warn!(object = %obj.name_any(), error = %e, "cannot publish event");
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
+}
+
+/// Whether the `Ready` condition changes in a way worth an Event (status or reason).
+pub fn is_transition(
+    previous: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition>,
+    readiness: &Readiness,
+) -> bool {
+    let status = if readiness.ready { "True" } else { "False" };
+    previous.is_none_or(|p| p.status != status || p.reason != readiness.reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::conditions::tests::at;
+    use crate::status::conditions::with_ready;
+
+    #[test]
+    fn transitions_are_status_or_reason_changes() {
+        let r = Readiness::not_ready("ClusterNotFound", "m");
+        assert!(is_transition(None, &r));
+        let conds = with_ready(&[], &r, None, &at(1));
+        assert!(!is_transition(
+            conds.first(),
+            &Readiness::not_ready("ClusterNotFound", "other")
+        ));
+        assert!(is_transition(
+            conds.first(),
+            &Readiness::not_ready("InvalidConfig", "m")
+        ));
+        assert!(is_transition(
+            conds.first(),
+            &Readiness::ready("ClusterNotFound", "m")
+        ));
+        assert_eq!(truncate("héllo", 2), "h");
+    }
+}

@@ -1,0 +1,57 @@
+//! The controllers: thin I/O around the pure builders, validation and status functions.
+
+pub mod apply;
+pub mod backoff;
+pub mod connect;
+pub mod connector;
+pub mod context;
+pub mod error;
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use kube::{Api, Client, Resource};
+use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+
+pub use context::Context;
+pub use error::Error;
+
+/// An Api over one namespace, or over all of them.
+pub fn scoped_api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope> + Clone + DeserializeOwned + Debug,
+    K::DynamicType: Default,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+/// Runs both controllers for every scope (`None`: all namespaces) until `shutdown` and they drain.
+pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>, shutdown: CancellationToken) {
+    let scopes: Vec<Option<String>> = if namespaces.is_empty() {
+        vec![None]
+    } else {
+        namespaces.into_iter().map(Some).collect()
+    };
+    let mut tasks = Vec::new();
+    for scope in scopes {
+        tasks.push(tokio::spawn(connect::run(
+            ctx.clone(),
+            scope.clone(),
+            shutdown.clone(),
+        )));
+        tasks.push(tokio::spawn(connector::run(
+            ctx.clone(),
+            scope,
+            shutdown.clone(),
+        )));
+    }
+    for task in tasks {
+        if let Err(e) = task.await {
+            tracing::error!(error = %e, "controller task panicked");
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Ferry's control plane: reconciles `KafkaConnect` and `KafkaConnector` resources.
+//!
+//! Modules, from pure to I/O:
+//! - [`names`]: names and labels of the generated objects;
+//! - [`build`]: the desired objects of a `KafkaConnect`, pure functions of the resource;
+//! - [`validate`]: spec and connector-config validation, pure;
+//! - [`status`]: conditions and status documents, pure;
+//! - [`leader`]: Lease-based leader election (pure decision + a thin client loop);
+//! - [`controller`]: the kube-runtime controllers, thin I/O around the above;
+//! - [`metrics`], [`http`]: Prometheus metrics and the health/metrics servers;
+//! - [`cli`], [`app`]: command line and process wiring.
+
+pub mod app;
+pub mod build;
+pub mod cli;
+pub mod controller;
+pub mod http;
+pub mod leader;
+pub mod metrics;
+pub mod names;
+pub mod status;
+pub mod validate;

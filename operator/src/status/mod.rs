@@ -1,0 +1,5 @@
+//! Status documents of both kinds, pure: the controllers pass in what they observed and `now`.
+
+pub mod conditions;
+pub mod connect;
+pub mod connector;
