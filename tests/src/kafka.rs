@@ -72,30 +72,34 @@ pub fn read_topic(bootstrap: &str, topic: &str, count: usize, limit: Duration) -
     out
 }
 
-/// Reads partition 0 of `topic` from the start up to its end (the high watermark when called).
-pub fn read_all(bootstrap: &str, topic: &str, limit: Duration) -> Vec<Record> {
+/// Reads partition 0 of `topic` from the start, handing each record to `seen`, until it returns true
+/// (or panics at the limit, saying how many records were read). Waiting on the content rather than on
+/// the high watermark keeps the test independent of when the broker reports its log end.
+pub fn read_until(
+    bootstrap: &str,
+    topic: &str,
+    limit: Duration,
+    mut seen: impl FnMut(&Record) -> bool,
+) -> usize {
     let consumer = reader(bootstrap, topic);
-    let (_, high) = consumer
-        .fetch_watermarks(topic, 0, Duration::from_secs(10))
-        .expect("watermarks");
     let deadline = Instant::now() + limit;
-    let mut out = Vec::new();
-    let mut next = 0;
-    while next < high {
+    let mut count = 0;
+    loop {
         assert!(
             Instant::now() < deadline,
-            "read {} of {high} records of {topic} within {limit:?}",
-            out.len()
+            "read {count} records of {topic} within {limit:?} without seeing everything expected"
         );
         if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
-            next = m.offset() + 1;
-            out.push(Record {
+            count += 1;
+            let record = Record {
                 key: m.key().map(<[u8]>::to_vec),
                 value: m.payload().map(<[u8]>::to_vec),
-            });
+            };
+            if seen(&record) {
+                return count;
+            }
         }
     }
-    out
 }
 
 /// A record with its headers (UTF-8 lossy), for dead-letter checks.
