@@ -112,37 +112,13 @@ pub fn connects_referencing<'a>(
         .collect()
 }
 
-fn key(kc: &KafkaConnect) -> String {
-    format!(
-        "{KIND}/{}/{}",
-        kc.namespace().unwrap_or_default(),
-        kc.name_any()
-    )
-}
-
 async fn reconcile(kc: Arc<KafkaConnect>, ctx: Arc<Context>) -> Result<Action, Error> {
-    ctx.metrics.reconciles.with_label_values(&[KIND]).inc();
-    let timer = ctx
-        .metrics
-        .duration
-        .with_label_values(&[KIND])
-        .start_timer();
-    let result = reconcile_inner(&kc, &ctx).await;
-    timer.observe_duration();
-    if result.is_ok() {
-        ctx.failures.succeeded(&key(&kc));
-    }
-    result
+    ctx.instrumented(KIND, &*kc, reconcile_inner(&kc, &ctx))
+        .await
 }
 
 fn error_policy(kc: Arc<KafkaConnect>, error: &Error, ctx: Arc<Context>) -> Action {
-    ctx.metrics
-        .errors
-        .with_label_values(&[KIND, error.metric_label()])
-        .inc();
-    let delay = ctx.failures.failed(&key(&kc));
-    warn!(object = %key(&kc), error = %error, retry_in = ?delay, "reconcile failed");
-    Action::requeue(delay)
+    ctx.retry_after_error(KIND, &*kc, error)
 }
 
 async fn reconcile_inner(kc: &KafkaConnect, ctx: &Context) -> Result<Action, Error> {

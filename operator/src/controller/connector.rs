@@ -70,37 +70,12 @@ pub fn connectors_of<'a>(
         .collect()
 }
 
-fn key(c: &KafkaConnector) -> String {
-    format!(
-        "{KIND}/{}/{}",
-        c.namespace().unwrap_or_default(),
-        c.name_any()
-    )
-}
-
 async fn reconcile(c: Arc<KafkaConnector>, ctx: Arc<Context>) -> Result<Action, Error> {
-    ctx.metrics.reconciles.with_label_values(&[KIND]).inc();
-    let timer = ctx
-        .metrics
-        .duration
-        .with_label_values(&[KIND])
-        .start_timer();
-    let result = reconcile_inner(&c, &ctx).await;
-    timer.observe_duration();
-    if result.is_ok() {
-        ctx.failures.succeeded(&key(&c));
-    }
-    result
+    ctx.instrumented(KIND, &*c, reconcile_inner(&c, &ctx)).await
 }
 
 fn error_policy(c: Arc<KafkaConnector>, error: &Error, ctx: Arc<Context>) -> Action {
-    ctx.metrics
-        .errors
-        .with_label_values(&[KIND, error.metric_label()])
-        .inc();
-    let delay = ctx.failures.failed(&key(&c));
-    warn!(object = %key(&c), error = %error, retry_in = ?delay, "reconcile failed");
-    Action::requeue(delay)
+    ctx.retry_after_error(KIND, &*c, error)
 }
 
 async fn reconcile_inner(c: &KafkaConnector, ctx: &Context) -> Result<Action, Error> {

@@ -2,12 +2,16 @@
 
 use std::fmt::Debug;
 
+use std::future::Future;
+
+use kube::runtime::controller::Action;
 use kube::runtime::events::{Event, EventType, Recorder};
 use kube::{Api, Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 use tracing::warn;
 
 use super::backoff::Failures;
+use super::error::Error;
 use crate::metrics::Metrics;
 use crate::status::conditions::Readiness;
 
@@ -71,6 +75,52 @@ pub fn is_transition(
 ) -> bool {
     let status = if readiness.ready { "True" } else { "False" };
     previous.is_none_or(|p| p.status != status || p.reason != readiness.reason)
+}
+
+/// `<Kind>/<namespace>/<name>`: how logs and the retry backoff name an object.
+pub fn object_key<K: Resource>(kind: &str, obj: &K) -> String {
+    format!(
+        "{kind}/{}/{}",
+        obj.namespace().unwrap_or_default(),
+        obj.name_any()
+    )
+}
+
+impl Context {
+    /// Runs one reconcile with what every controller records around it: the count, the duration, and a
+    /// reset of the object's retry backoff on success.
+    pub async fn instrumented<K: Resource>(
+        &self,
+        kind: &str,
+        obj: &K,
+        reconcile: impl Future<Output = Result<Action, Error>>,
+    ) -> Result<Action, Error> {
+        self.metrics.reconciles.with_label_values(&[kind]).inc();
+        let timer = self
+            .metrics
+            .duration
+            .with_label_values(&[kind])
+            .start_timer();
+        let result = reconcile.await;
+        timer.observe_duration();
+        if result.is_ok() {
+            self.failures.succeeded(&object_key(kind, obj));
+        }
+        result
+    }
+
+    /// The error policy every controller shares: count the error by kind, log it, retry with the
+    /// object's growing backoff.
+    pub fn retry_after_error<K: Resource>(&self, kind: &str, obj: &K, error: &Error) -> Action {
+        self.metrics
+            .errors
+            .with_label_values(&[kind, error.metric_label()])
+            .inc();
+        let key = object_key(kind, obj);
+        let delay = self.failures.failed(&key);
+        warn!(object = %key, error = %error, retry_in = ?delay, "reconcile failed");
+        Action::requeue(delay)
+    }
 }
 
 #[cfg(test)]
