@@ -17,12 +17,10 @@ mod insert_field;
 #[path = "mask_field.rs"]
 mod mask_field;
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
-
 use super::registry::TransformPlugin;
+pub(super) use super::schema_cache::SchemaCache;
+pub(super) use super::util::{replace_null_with_default_key, REPLACE_NULL_WITH_DEFAULT};
 use super::util::{require_map, Side};
-use crate::config::def::{ConfigKey, ConfigType, Importance};
 use crate::data::{ConnectRecord, DataError, Schema, Value};
 
 pub fn plugins() -> Vec<TransformPlugin> {
@@ -34,21 +32,6 @@ pub fn plugins() -> Vec<TransformPlugin> {
     all.extend(insert_field::plugins());
     all.extend(mask_field::plugins());
     all
-}
-
-/// `replace.null.with.default` (KIP-1040): whether a null field with a schema default reads as the
-/// default (`Struct.get`) or as null (`Struct.getWithoutDefault`).
-pub(super) const REPLACE_NULL_WITH_DEFAULT: &str = "replace.null.with.default";
-
-pub(super) fn replace_null_with_default_key() -> ConfigKey {
-    ConfigKey::new(
-        REPLACE_NULL_WITH_DEFAULT,
-        ConfigType::Boolean,
-        Importance::Medium,
-        "Whether to replace fields that have a default value and that are null to the default \
-         value. When set to true, the default value is used, otherwise null is used.",
-    )
-    .default_value("true")
 }
 
 /// Takes the schema and value of one side out of the record, leaving null in their place, so a
@@ -79,72 +62,6 @@ pub(super) fn put_entry(entries: &mut Vec<(Value, Value)>, key: &str, value: Val
     {
         Some(entry) => entry.1 = value,
         None => entries.push((Value::String(key.to_string()), value)),
-    }
-}
-
-/// Kafka's `SynchronizedCache<>(new LRUCache<>(16))` of derived schemas, keyed by the input schema.
-///
-/// On a stream with one schema the input is usually the very same `Arc` each time, so entries are
-/// first compared by pointer; only when no pointer matches does it fall back to structural equality
-/// (Java's `hashCode`/`equals` lookup).
-pub(super) struct SchemaCache {
-    entries: Mutex<VecDeque<(Schema, Schema)>>,
-}
-
-impl SchemaCache {
-    const CAPACITY: usize = 16;
-
-    pub(super) fn new() -> Self {
-        SchemaCache {
-            entries: Mutex::new(VecDeque::with_capacity(Self::CAPACITY)),
-        }
-    }
-
-    /// The cached schema derived from `key`, or the result of `build` (cached on success).
-    pub(super) fn get_or_build<E>(
-        &self,
-        key: &Schema,
-        build: impl FnOnce(&Schema) -> Result<Schema, E>,
-    ) -> Result<Schema, E> {
-        if let Some(found) = self.lookup(key) {
-            return Ok(found);
-        }
-        // Built outside the lock: building may be slow and must not block other tasks' lookups.
-        let built = build(key)?;
-        let mut entries = self.lock();
-        entries.push_front((key.clone(), built.clone()));
-        entries.truncate(Self::CAPACITY);
-        Ok(built)
-    }
-
-    fn lookup(&self, key: &Schema) -> Option<Schema> {
-        let mut entries = self.lock();
-        let index = entries
-            .iter()
-            .position(|(k, _)| k.ptr_eq(key))
-            .or_else(|| entries.iter().position(|(k, _)| k == key))?;
-        if index == 0 {
-            // The steady state of a one-schema stream: already the most recently used.
-            return entries.front().map(|(_, v)| v.clone());
-        }
-        // Most recently used first, so the LRU entry is the one `truncate` drops.
-        let entry = entries.remove(index)?;
-        let found = entry.1.clone();
-        entries.push_front(entry);
-        Some(found)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(Schema, Schema)>> {
-        // A panic while holding the lock cannot leave the deque half-updated, so a poisoned lock is
-        // still safe to use.
-        self.entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    #[cfg(test)]
-    pub(super) fn len(&self) -> usize {
-        self.lock().len()
     }
 }
 

@@ -2,11 +2,12 @@
 //! ReplaceField, ValueToKey), plus what they share: the derived-schema cache and the
 //! `replace.null.with.default` key.
 
-use std::sync::{Mutex, MutexGuard};
-
 use super::registry::TransformPlugin;
-use crate::config::def::{ConfigKey, ConfigType, Importance};
-use crate::data::{DataError, Schema, Struct, Value};
+pub(crate) use super::schema_cache::SchemaCache;
+#[cfg(test)]
+use super::schema_cache::CAPACITY as SCHEMA_CACHE_SIZE;
+pub(crate) use super::util::{replace_null_with_default_key, REPLACE_NULL_WITH_DEFAULT};
+use crate::data::{DataError, Struct, Value};
 
 #[path = "drop_headers.rs"]
 mod drop_headers;
@@ -36,19 +37,6 @@ pub fn plugins() -> Vec<TransformPlugin> {
     all
 }
 
-/// KIP-1040's `replace.null.with.default` (3.9+), as every field-reading transform defines it.
-pub(crate) const REPLACE_NULL_WITH_DEFAULT: &str = "replace.null.with.default";
-
-pub(crate) fn replace_null_with_default_key() -> ConfigKey {
-    ConfigKey::new(
-        REPLACE_NULL_WITH_DEFAULT,
-        ConfigType::Boolean,
-        Importance::Medium,
-        "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.",
-    )
-    .default_value("true")
-}
-
 /// `Struct.get` (the schema default replaces a null) or `getWithoutDefault`, as the transform's
 /// `replace.null.with.default` chooses.
 pub(crate) fn field_value<'a>(
@@ -60,68 +48,6 @@ pub(crate) fn field_value<'a>(
         value.get(field)
     } else {
         value.get_without_default(field)
-    }
-}
-
-/// How many derived schemas a transform remembers: Kafka's `LRUCache<>(16)`.
-const SCHEMA_CACHE_SIZE: usize = 16;
-
-/// A small LRU of derived schemas keyed by input schema, like Kafka's
-/// `SynchronizedCache<>(new LRUCache<>(16))`. A stream with one schema hits on the first entry by
-/// pointer (`Schema::ptr_eq`), so the steady state costs one pointer comparison per record; a
-/// schema that is equal but not shared (rebuilt by a converter per record) still hits through
-/// structural equality, as Kafka's `Schema.equals` key does.
-#[derive(Default)]
-pub(crate) struct SchemaCache {
-    /// Most recently used last.
-    entries: Mutex<Vec<(Schema, Schema)>>,
-}
-
-impl SchemaCache {
-    pub(crate) fn new() -> Self {
-        Self::default()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Vec<(Schema, Schema)>> {
-        // A panic while holding the lock cannot leave the cache inconsistent (every mutation is a
-        // single push/remove), so a poisoned lock is still safe to use.
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// The derived schema for `input`, building (and remembering) it on a miss.
-    pub(crate) fn get_or_build<E>(
-        &self,
-        input: &Schema,
-        build: impl FnOnce(&Schema) -> Result<Schema, E>,
-    ) -> Result<Schema, E> {
-        {
-            let mut entries = self.lock();
-            let hit = entries
-                .iter()
-                .rposition(|(k, _)| k.ptr_eq(input))
-                .or_else(|| entries.iter().rposition(|(k, _)| k == input));
-            if let Some(i) = hit {
-                let entry = entries.remove(i);
-                let derived = entry.1.clone();
-                entries.push(entry);
-                return Ok(derived);
-            }
-        }
-        // Built outside the lock: a concurrent miss builds the same schema twice, which is harmless.
-        let derived = build(input)?;
-        let mut entries = self.lock();
-        if entries.len() >= SCHEMA_CACHE_SIZE {
-            entries.remove(0);
-        }
-        entries.push((input.clone(), derived.clone()));
-        Ok(derived)
-    }
-
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.lock().len()
     }
 }
 
@@ -175,7 +101,7 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{SchemaBuilder, SchemaType};
+    use crate::data::{Schema, SchemaBuilder, SchemaType};
 
     fn schema(name: &str) -> Schema {
         SchemaBuilder::struct_()

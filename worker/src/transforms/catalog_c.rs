@@ -11,28 +11,13 @@ mod timestamp_converter;
 mod timestamp_router;
 
 use super::registry::TransformPlugin;
-use crate::config::def::{ConfigKey, ConfigType, Importance};
+use super::util::{replace_null_with_default_key, REPLACE_NULL_WITH_DEFAULT};
 
 pub fn plugins() -> Vec<TransformPlugin> {
     let mut all = set_schema_metadata::plugins();
     all.extend(timestamp_converter::plugins());
     all.push(timestamp_router::plugin());
     all
-}
-
-/// `replace.null.with.default` (Kafka 3.9+): read struct fields with `Struct.get` (a null field
-/// reads as its schema default) or with `getWithoutDefault`.
-const REPLACE_NULL_WITH_DEFAULT: &str = "replace.null.with.default";
-
-fn replace_null_with_default_key() -> ConfigKey {
-    ConfigKey::new(
-        REPLACE_NULL_WITH_DEFAULT,
-        ConfigType::Boolean,
-        Importance::Medium,
-        "Whether to replace fields that have a default value and that are null to the default value. \
-         When set to true, the default value is used, otherwise null is used.",
-    )
-    .default_value("true")
 }
 
 #[cfg(test)]

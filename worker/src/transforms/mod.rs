@@ -9,6 +9,7 @@ mod catalog_b;
 mod catalog_c;
 pub mod predicates;
 pub mod registry;
+mod schema_cache;
 pub mod util;
 
 use crate::data::ConnectRecord;

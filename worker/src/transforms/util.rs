@@ -1,6 +1,7 @@
 //! What every transform shares: Kafka's `Requirements` checks with their messages, `SchemaUtil`, and
 //! the `$Key` / `$Value` choice of which part of the record a transform works on.
 
+use crate::config::def::{ConfigKey, ConfigType, Importance};
 use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, Struct, Value};
 
 /// Which part of the record a `$Key` / `$Value` transform works on.
@@ -114,6 +115,22 @@ pub fn map_get<'a>(entries: &'a [(Value, Value)], key: &str) -> Option<&'a Value
         .iter()
         .find(|(k, _)| matches!(k, Value::String(s) if s == key))
         .map(|(_, v)| v)
+}
+
+/// `replace.null.with.default` (KIP-1040, Kafka 3.9+): whether a null struct field with a schema
+/// default reads as the default (`Struct.get`) or as null (`Struct.getWithoutDefault`). Every
+/// field-reading transform defines it the same way.
+pub(crate) const REPLACE_NULL_WITH_DEFAULT: &str = "replace.null.with.default";
+
+pub(crate) fn replace_null_with_default_key() -> ConfigKey {
+    ConfigKey::new(
+        REPLACE_NULL_WITH_DEFAULT,
+        ConfigType::Boolean,
+        Importance::Medium,
+        "Whether to replace fields that have a default value and that are null to the default value. \
+         When set to true, the default value is used, otherwise null is used.",
+    )
+    .default_value("true")
 }
 
 #[cfg(test)]

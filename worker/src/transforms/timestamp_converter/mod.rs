@@ -1,12 +1,10 @@
 //! `TimestampConverter$Key` / `$Value`: converts a timestamp (the whole key/value, or one field of
 //! it) between a unix time, a formatted string and the Connect Date, Time and Timestamp types.
 
-mod cache;
 mod convert;
 #[cfg(test)]
 mod tests;
 
-use self::cache::SchemaCache;
 use self::convert::{Converter, Precision, TsType};
 use super::date_format::DateFormat;
 use super::{replace_null_with_default_key, REPLACE_NULL_WITH_DEFAULT};
@@ -15,6 +13,7 @@ use crate::config::{ConfigError, Props};
 use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, SchemaType, Struct, Value};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
+use crate::transforms::schema_cache::SchemaCache;
 use crate::transforms::util::{copy_schema_basics, map_get, require_map, require_struct, Side};
 use crate::transforms::Transformation;
 

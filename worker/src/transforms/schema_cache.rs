@@ -1,0 +1,79 @@
+//! Kafka's `SynchronizedCache<>(new LRUCache<>(16))` of derived schemas, keyed by the input schema, as
+//! every schema-deriving transform keeps one.
+//!
+//! On a stream with one schema the input is usually the very same `Arc` each time, so entries are
+//! first compared by pointer; only when no pointer matches does the lookup fall back to structural
+//! equality (Java's `hashCode`/`equals` lookup).
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use crate::data::Schema;
+use crate::sync::lock;
+
+/// How many derived schemas a transform remembers (Kafka's LRU size).
+pub(crate) const CAPACITY: usize = 16;
+
+/// Input schema to derived schema, most recently used first.
+pub(crate) struct SchemaCache {
+    entries: Mutex<VecDeque<(Schema, Schema)>>,
+}
+
+impl Default for SchemaCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SchemaCache {
+    pub(crate) fn new() -> Self {
+        SchemaCache {
+            entries: Mutex::new(VecDeque::with_capacity(CAPACITY)),
+        }
+    }
+
+    /// The cached schema derived from `key`, or the result of `build` (cached on success).
+    pub(crate) fn get_or_build<E>(
+        &self,
+        key: &Schema,
+        build: impl FnOnce(&Schema) -> Result<Schema, E>,
+    ) -> Result<Schema, E> {
+        if let Some(found) = self.get(key) {
+            return Ok(found);
+        }
+        // Built outside the lock: building may be slow and must not block other tasks' lookups; a
+        // concurrent miss builds the same schema twice, which is harmless.
+        let built = build(key)?;
+        self.put(key.clone(), built.clone());
+        Ok(built)
+    }
+
+    /// The derived schema remembered for `key`, which becomes the most recently used.
+    pub(crate) fn get(&self, key: &Schema) -> Option<Schema> {
+        let mut entries = lock(&self.entries);
+        let index = entries
+            .iter()
+            .position(|(k, _)| k.ptr_eq(key))
+            .or_else(|| entries.iter().position(|(k, _)| k == key))?;
+        if index == 0 {
+            // The steady state of a one-schema stream: already the most recently used.
+            return entries.front().map(|(_, v)| v.clone());
+        }
+        let entry = entries.remove(index)?;
+        let found = entry.1.clone();
+        entries.push_front(entry);
+        Some(found)
+    }
+
+    /// Remembers a derived schema, dropping the least recently used one past the capacity.
+    pub(crate) fn put(&self, key: Schema, derived: Schema) {
+        let mut entries = lock(&self.entries);
+        entries.push_front((key, derived));
+        entries.truncate(CAPACITY);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        lock(&self.entries).len()
+    }
+}
