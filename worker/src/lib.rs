@@ -23,6 +23,7 @@ pub mod plugins;
 pub mod rest;
 pub mod runtime;
 pub mod storage;
+mod sync;
 pub mod transforms;
 
 /// The version Ferry reports (`GET /` and plugin versions).

@@ -153,9 +153,7 @@ impl WorkerMetrics {
     }
 
     pub fn task(&self, connector: &str, task: u32) -> TaskMetrics {
-        self.known_tasks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.known_tasks)
             .entry(connector.to_string())
             .or_default()
             .insert(task);
@@ -184,9 +182,7 @@ impl WorkerMetrics {
     /// Records a state change of a connector (`task` = None) or a task.
     pub fn set_state(&self, connector: &str, task: Option<u32>, state: State) {
         if let Some(t) = task {
-            self.known_tasks
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
+            crate::sync::lock(&self.known_tasks)
                 .entry(connector.to_string())
                 .or_default()
                 .insert(t);
@@ -208,10 +204,7 @@ impl WorkerMetrics {
 
     /// Drops every series of a deleted connector, so `/metrics` does not keep reporting it.
     pub fn remove_connector(&self, connector: &str) {
-        let tasks = self
-            .known_tasks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        let tasks = crate::sync::lock(&self.known_tasks)
             .remove(connector)
             .unwrap_or_default();
         for t in tasks {

@@ -24,6 +24,7 @@ use crate::connectors::SinkTask;
 use crate::data::{ConnectRecord, Headers, RecordOrigin};
 use crate::errors::ConnectError;
 use crate::metrics::TaskMetrics;
+use crate::sync::lock;
 use crate::transforms::{TransformChain, TransformError};
 
 /// What the sink consumes: a list of topics or a regex (`topics` / `topics.regex`).
@@ -78,11 +79,6 @@ struct SinkOffsets {
     current: HashMap<PartitionKey, i64>,
     flushed: HashMap<PartitionKey, i64>,
     committed: HashMap<PartitionKey, i64>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // Every critical section is a handful of map updates that cannot panic halfway.
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The offsets of `map` that differ from `committed`, as a partition list to commit.
@@ -399,6 +395,8 @@ impl SinkWorker<'_> {
         batch: Vec<Result<BorrowedMessage<'_>, rdkafka::error::KafkaError>>,
     ) -> Result<Vec<ConnectRecord>, ConnectError> {
         let mut records = Vec::with_capacity(batch.len());
+        // The next offset of each partition in this batch, handed to the shared state once.
+        let mut next_offsets: Vec<(PartitionKey, i64)> = Vec::new();
         for m in batch {
             let m = match m {
                 Ok(m) => m,
@@ -413,13 +411,20 @@ impl SinkWorker<'_> {
                 .bytes_in
                 .inc_by((m.key_len() + m.payload_len()) as u64);
             let record = self.convert_one(&m).await?;
-            lock(self.offsets)
-                .current
-                .insert((m.topic().to_string(), m.partition()), m.offset() + 1);
+            match next_offsets.last_mut() {
+                Some(((topic, partition), next))
+                    if topic == m.topic() && *partition == m.partition() =>
+                {
+                    *next = m.offset() + 1;
+                }
+                _ => next_offsets.push(((m.topic().to_string(), m.partition()), m.offset() + 1)),
+            }
             if let Some(r) = record {
                 records.push(r);
             }
         }
+        // Later entries of a partition are later offsets, so extending keeps the last one.
+        lock(self.offsets).current.extend(next_offsets);
         Ok(records)
     }
 
@@ -504,8 +509,12 @@ impl SinkWorker<'_> {
         if records.is_empty() {
             return Ok(());
         }
+        let mut last: Option<&str> = None;
         for r in &records {
-            self.topics.record(&r.topic);
+            if last != Some(r.topic.as_str()) {
+                self.topics.record(&r.topic);
+                last = Some(&r.topic);
+            }
         }
         let n = records.len() as u64;
         task.put(records).await?;
@@ -515,10 +524,12 @@ impl SinkWorker<'_> {
 
     /// Flushes the sink, then commits the offsets the flush covered.
     async fn commit(&mut self, task: &mut dyn SinkTask) -> Result<(), ConnectError> {
-        let current = lock(self.offsets).current.clone();
-        let pending = {
+        let (current, pending) = {
             let state = lock(self.offsets);
-            to_commit(&current, &state.committed)
+            (
+                state.current.clone(),
+                to_commit(&state.current, &state.committed),
+            )
         };
         if pending.count() == 0 {
             return Ok(());

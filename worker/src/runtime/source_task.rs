@@ -23,6 +23,7 @@ use crate::data::{ConnectRecord, DataError, RecordOrigin, SourceOffset, SourcePa
 use crate::errors::ConnectError;
 use crate::metrics::TaskMetrics;
 use crate::storage::OffsetStore;
+use crate::sync::lock;
 use crate::transforms::{TransformChain, TransformError};
 
 /// Everything a source task runner needs.
@@ -96,11 +97,6 @@ fn encode(r: SubmittedRecord) -> usize {
 }
 fn decode(opaque: usize) -> SubmittedRecord {
     SubmittedRecord::from_parts((opaque >> 44) as u32, (opaque & ((1 << 44) - 1)) as u64)
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // Every critical section here is a single update, so a poisoned lock still holds consistent data.
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The committed offsets of one connector, read by its task on start.

@@ -83,8 +83,7 @@ impl StatusStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // Every update is a single insert or remove, so a poisoned lock holds consistent data.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.inner)
     }
 
     pub fn set_connector(&self, connector: &str, state: State, trace: Option<String>) {

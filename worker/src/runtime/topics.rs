@@ -8,11 +8,12 @@ pub struct ActiveTopics(Arc<Mutex<BTreeSet<String>>>);
 
 impl ActiveTopics {
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.0)
     }
     pub fn record(&self, topic: &str) {
-        if !self.lock().contains(topic) {
-            self.lock().insert(topic.to_string());
+        let mut topics = self.lock();
+        if !topics.contains(topic) {
+            topics.insert(topic.to_string());
         }
     }
     /// Sorted, as Kafka returns them.

@@ -81,9 +81,7 @@ impl FileOffsetStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<Vec<u8>, SourceOffset>> {
-        // A panic while holding the lock cannot leave the map half-updated (updates are single
-        // inserts), so a poisoned lock is still safe to use.
-        self.offsets.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.offsets)
     }
 }
 
