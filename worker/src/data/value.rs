@@ -148,6 +148,49 @@ impl Struct {
         Ok(self)
     }
 
+    /// A struct of `schema` whose first fields take `values`, in order, each validated as `put`
+    /// validates it; the fields after them are left unset (null), as after `new`. Transforms that
+    /// rebuild a struct hand over the values they moved out of the old one, so the new struct reuses
+    /// that allocation instead of filling a fresh one field by field.
+    pub fn with_leading_values(schema: Schema, mut values: Vec<Value>) -> Result<Self, DataError> {
+        if schema.schema_type() != SchemaType::Struct {
+            return Err(DataError::new(format!("Not a struct schema: {schema:?}")));
+        }
+        let fields = schema.fields();
+        if values.len() > fields.len() {
+            return Err(DataError::new(format!(
+                "{} values for a struct of {} fields",
+                values.len(),
+                fields.len()
+            )));
+        }
+        for (field, value) in fields.iter().zip(&values) {
+            validate(Some(&field.name), &field.schema, value)?;
+        }
+        values.resize(fields.len(), Value::Null);
+        Ok(Struct { schema, values })
+    }
+
+    /// Sets the field at `index` (its position in the schema's fields), validated as `put` does:
+    /// for transforms that know the position, which saves the lookup by name.
+    pub fn put_at(&mut self, index: usize, value: Value) -> Result<&mut Self, DataError> {
+        let field = self.schema.fields().get(index).ok_or_else(|| {
+            DataError::new(format!(
+                "field index {index} is out of range for a struct of {} fields",
+                self.values.len()
+            ))
+        })?;
+        validate(Some(&field.name), &field.schema, &value)?;
+        self.values[index] = value;
+        Ok(self)
+    }
+
+    /// The schema and the values in the schema's field order, so a transform rebuilding the struct
+    /// can move the values instead of copying them.
+    pub fn into_parts(self) -> (Schema, Vec<Value>) {
+        (self.schema, self.values)
+    }
+
     /// Sets a field by index without validation (for converters that validated already).
     pub fn put_unchecked(&mut self, index: usize, value: Value) {
         if let Some(slot) = self.values.get_mut(index) {

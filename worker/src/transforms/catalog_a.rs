@@ -19,9 +19,9 @@ mod mask_field;
 
 use super::registry::TransformPlugin;
 pub(super) use super::schema_cache::SchemaCache;
+use super::util::require_map;
 pub(super) use super::util::{replace_null_with_default_key, REPLACE_NULL_WITH_DEFAULT};
-use super::util::{require_map, Side};
-use crate::data::{ConnectRecord, DataError, Schema, Value};
+use crate::data::{DataError, Value};
 
 pub fn plugins() -> Vec<TransformPlugin> {
     let mut all = Vec::with_capacity(12);
@@ -34,15 +34,7 @@ pub fn plugins() -> Vec<TransformPlugin> {
     all
 }
 
-/// Takes the schema and value of one side out of the record, leaving null in their place, so a
-/// transform can rebuild them without cloning; [`Side::replace`] puts the new ones back.
-pub(super) fn take_side(side: Side, record: &mut ConnectRecord) -> (Option<Schema>, Value) {
-    let (schema, value) = match side {
-        Side::Key => (&mut record.key_schema, &mut record.key),
-        Side::Value => (&mut record.value_schema, &mut record.value),
-    };
-    (schema.take(), std::mem::replace(value, Value::Null))
-}
+pub(super) use super::util::take_side;
 
 /// `requireMap` on an owned value: the entries themselves, so a transform can update them in
 /// place instead of copying the map.
@@ -221,7 +213,8 @@ pub(super) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{SchemaBuilder, SchemaType};
+    use crate::data::{Schema, SchemaBuilder, SchemaType};
+    use crate::transforms::util::Side;
 
     const PACKAGE: &str = "org.apache.kafka.connect.transforms.";
 

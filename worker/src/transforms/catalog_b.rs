@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn build_errors_are_returned_and_not_cached() {
-        let cache = SchemaCache::new();
+        let cache: SchemaCache = SchemaCache::new();
         let err = cache
             .get_or_build(&schema("s"), |_| Err(DataError::new("boom")))
             .unwrap_err();

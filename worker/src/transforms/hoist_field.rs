@@ -58,9 +58,9 @@ impl Transformation for HoistField {
         let updated = self
             .cache
             .get_or_build(&schema, |s| self.wrapper_schema(s))?;
-        let mut wrapped = Struct::new(updated.clone())?;
-        // `put` validates, so a null for a required schema fails as in Kafka.
-        wrapped.put(&self.field, value)?;
+        // The wrapper schema has this one field. The value is validated as `put` validates it, so
+        // a null for a required schema fails as in Kafka.
+        let wrapped = Struct::with_leading_values(updated.clone(), vec![value])?;
         Ok(Some(self.side.replace(
             record,
             Some(updated),

@@ -12,7 +12,9 @@ use crate::data::{
 };
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
-use crate::transforms::util::{copy_schema_basics, require_sink_record, require_struct, Side};
+use crate::transforms::util::{
+    copy_schema_basics, into_struct, require_sink_record, take_field_value, Side,
+};
 use crate::transforms::Transformation;
 
 const TOPIC_FIELD: &str = "topic.field";
@@ -151,37 +153,50 @@ impl InsertField {
         })
     }
 
-    /// The fields to insert into this record, in Kafka's order, each `None` when Kafka skips it
-    /// (no partition, no timestamp). `timestamp_as_date` chooses the Timestamp logical value
-    /// (with a schema) over the raw Long (schemaless).
-    fn insertions(
+    /// Calls `insert` with each field to insert into this record, in Kafka's order: its slot (its
+    /// position among the configured insertions, which is also its position after the record's own
+    /// fields in the updated schema), its name and its value. Kafka skips a partition or timestamp
+    /// the record lacks; their slots stay null. `timestamp_as_date` chooses the Timestamp logical
+    /// value (with a schema) over the raw Long (schemaless).
+    fn each_insertion(
         &self,
         record: &ConnectRecord,
         timestamp_as_date: bool,
-    ) -> Result<Vec<(&str, Value)>, DataError> {
-        let mut out = Vec::with_capacity(5);
+        mut insert: impl FnMut(usize, &str, Value) -> Result<(), DataError>,
+    ) -> Result<(), DataError> {
+        let mut slot = 0;
+        let mut next = |spec: &InsertionSpec, value: Option<Value>| {
+            let this = slot;
+            slot += 1;
+            match value {
+                Some(v) => insert(this, spec.name.as_str(), v),
+                None => Ok(()),
+            }
+        };
         if let Some(spec) = &self.topic {
-            out.push((spec.name.as_str(), Value::String(record.topic.clone())));
+            next(spec, Some(Value::String(record.topic.clone())))?;
         }
-        if let (Some(spec), Some(p)) = (&self.partition, record.kafka_partition) {
-            out.push((spec.name.as_str(), Value::Int32(p)));
+        if let Some(spec) = &self.partition {
+            next(spec, record.kafka_partition.map(Value::Int32))?;
         }
         if let Some(spec) = &self.offset {
             let offset = require_sink_record(record, PURPOSE)?;
-            out.push((spec.name.as_str(), Value::Int64(offset)));
+            next(spec, Some(Value::Int64(offset)))?;
         }
-        if let (Some(spec), Some(ts)) = (&self.timestamp, record.timestamp) {
-            let v = if timestamp_as_date {
-                Value::Date(ts)
-            } else {
-                Value::Int64(ts)
-            };
-            out.push((spec.name.as_str(), v));
+        if let Some(spec) = &self.timestamp {
+            let v = record.timestamp.map(|ts| {
+                if timestamp_as_date {
+                    Value::Date(ts)
+                } else {
+                    Value::Int64(ts)
+                }
+            });
+            next(spec, v)?;
         }
         if let Some((spec, value)) = &self.static_field {
-            out.push((spec.name.as_str(), Value::String(value.clone())));
+            next(spec, Some(Value::String(value.clone())))?;
         }
-        Ok(out)
+        Ok(())
     }
 
     fn updated_schema(&self, schema: &Schema) -> Result<Schema, DataError> {
@@ -212,34 +227,35 @@ impl InsertField {
 
     fn apply_schemaless(&self, record: &ConnectRecord, value: Value) -> Result<Value, DataError> {
         let mut entries = into_map(value, PURPOSE)?;
-        for (name, v) in self.insertions(record, false)? {
+        self.each_insertion(record, false, |_, name, v| {
             put_entry(&mut entries, name, v);
-        }
+            Ok(())
+        })?;
         Ok(Value::Map(entries))
     }
 
     fn apply_with_schema(
         &self,
         record: &ConnectRecord,
-        value: &Value,
+        value: Value,
     ) -> Result<(Schema, Value), DataError> {
-        let value = require_struct(value, PURPOSE)?;
+        let value = into_struct(value, PURPOSE)?;
         // Kafka keys the cache by the struct's own schema.
         let schema = self
             .cache
             .get_or_build(value.schema(), |s| self.updated_schema(s))?;
-        let mut updated = Struct::new(schema.clone())?;
-        for field in value.schema().fields() {
-            let v = if self.replace_null_with_default {
-                value.get(&field.name)?
-            } else {
-                value.get_without_default(&field.name)?
-            };
-            updated.put(&field.name, v.clone())?;
+        // The updated schema starts with the struct's own fields, in order, then the insertions:
+        // the values move across in their vector, each validated as Kafka's `put` validates it.
+        let (own_schema, mut values) = value.into_parts();
+        let own_fields = own_schema.fields();
+        for (field, v) in own_fields.iter().zip(values.iter_mut()) {
+            let taken = std::mem::replace(v, Value::Null);
+            *v = take_field_value(field, taken, self.replace_null_with_default);
         }
-        for (name, v) in self.insertions(record, true)? {
-            updated.put(name, v)?;
-        }
+        let mut updated = Struct::with_leading_values(schema.clone(), values)?;
+        self.each_insertion(record, true, |slot, _, v| {
+            updated.put_at(own_fields.len() + slot, v).map(|_| ())
+        })?;
         Ok((schema, Value::Struct(updated)))
     }
 }
@@ -254,7 +270,7 @@ impl Transformation for InsertField {
         let (schema, value) = match schema {
             None => (None, self.apply_schemaless(&record, value)?),
             Some(_) => {
-                let (s, v) = self.apply_with_schema(&record, &value)?;
+                let (s, v) = self.apply_with_schema(&record, value)?;
                 (Some(s), v)
             }
         };

@@ -5,7 +5,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{field_value, replace_null_with_default_key, SchemaCache, REPLACE_NULL_WITH_DEFAULT};
+use std::sync::Arc;
+
+use super::{replace_null_with_default_key, SchemaCache, REPLACE_NULL_WITH_DEFAULT};
 use crate::config::def::{
     ConfigDef, ConfigKey, ConfigType, DefaultValue, Importance, TypedValue, Validator,
 };
@@ -13,7 +15,9 @@ use crate::config::{ConfigError, Props};
 use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, Struct, Value};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
-use crate::transforms::util::{copy_schema_basics, require_map, require_struct, Side};
+use crate::transforms::util::{
+    copy_schema_basics, into_struct, require_map, take_field_value, take_side, Side,
+};
 use crate::transforms::Transformation;
 
 const EXCLUDE: &str = "exclude";
@@ -168,8 +172,26 @@ struct ReplaceField {
     renames: HashMap<String, String>,
     reverse_renames: HashMap<String, String>,
     replace_null_with_default: bool,
-    /// Updated schema by input schema.
-    schemas: SchemaCache,
+    /// Updated schema and field sources by input schema.
+    schemas: SchemaCache<Projection>,
+}
+
+/// What ReplaceField derives from an input schema: the updated schema and, for each of its fields,
+/// the input field its value comes from.
+#[derive(Clone)]
+struct Projection {
+    schema: Schema,
+    sources: Arc<[Source]>,
+    /// No input field feeds two output fields, so values can be moved rather than copied.
+    distinct: bool,
+}
+
+#[derive(Debug)]
+enum Source {
+    Field(usize),
+    /// Renames point this output field at an input field the schema does not have: every record
+    /// fails, as Kafka's `Struct.get` does.
+    Missing(String),
 }
 
 impl ReplaceField {
@@ -188,7 +210,8 @@ impl ReplaceField {
             .map_or(field, String::as_str)
     }
 
-    fn updated_schema(&self, schema: &Schema) -> Result<Schema, DataError> {
+    /// The updated schema for `schema`, with where each of its fields' values comes from.
+    fn projection(&self, schema: &Schema) -> Result<Projection, DataError> {
         self.schemas.get_or_build(schema, |schema| {
             let mut builder = copy_schema_basics(schema, SchemaBuilder::struct_());
             for field in schema.fields() {
@@ -196,19 +219,64 @@ impl ReplaceField {
                     builder = builder.field(self.renamed(&field.name), field.schema.clone())?;
                 }
             }
-            Ok(builder.build())
+            let updated = builder.build();
+            // Kafka reads each output field from the input field its name renames back to (which
+            // is the field it came from, except with contradictory renames).
+            let sources: Vec<Source> = updated
+                .fields()
+                .iter()
+                .map(|field| {
+                    let name = self.reverse_renamed(&field.name);
+                    match schema.field(name) {
+                        Some(f) => Source::Field(f.index),
+                        None => Source::Missing(name.to_string()),
+                    }
+                })
+                .collect();
+            let mut seen = HashSet::new();
+            let distinct = sources.iter().all(|s| match s {
+                Source::Field(i) => seen.insert(*i),
+                Source::Missing(_) => true,
+            });
+            Ok(Projection {
+                schema: updated,
+                sources: sources.into(),
+                distinct,
+            })
         })
     }
 
-    fn apply_with_schema(&self, value: &Struct) -> Result<(Schema, Value), DataError> {
-        let schema = self.updated_schema(value.schema())?;
-        let mut updated = Struct::new(schema.clone())?;
-        for field in schema.fields() {
-            let source = self.reverse_renamed(&field.name);
-            let v = field_value(value, source, self.replace_null_with_default)?;
-            updated.put(&field.name, v.clone())?;
+    #[cfg(test)]
+    fn updated_schema(&self, schema: &Schema) -> Result<Schema, DataError> {
+        self.projection(schema).map(|p| p.schema)
+    }
+
+    fn apply_with_schema(&self, value: Value) -> Result<(Schema, Value), DataError> {
+        let value = into_struct(value, PURPOSE)?;
+        let projection = self.projection(value.schema())?;
+        let (input_schema, mut values) = value.into_parts();
+        let mut moved = Vec::with_capacity(projection.sources.len());
+        for source in projection.sources.iter() {
+            let from = match source {
+                Source::Field(from) => *from,
+                // `Struct.get` of a name the struct lacks.
+                Source::Missing(name) => {
+                    return Err(DataError::new(format!("{name} is not a valid field name")))
+                }
+            };
+            // Values move across when each input field feeds one output field (always, unless
+            // renames contradict each other); otherwise they are copied, as Kafka shares them.
+            let v = if projection.distinct {
+                std::mem::replace(&mut values[from], Value::Null)
+            } else {
+                values[from].clone()
+            };
+            let field = &input_schema.fields()[from];
+            moved.push(take_field_value(field, v, self.replace_null_with_default));
         }
-        Ok((schema, Value::Struct(updated)))
+        // Each put validates, as Kafka's does.
+        let updated = Struct::with_leading_values(projection.schema.clone(), moved)?;
+        Ok((projection.schema, Value::Struct(updated)))
     }
 
     fn apply_schemaless(&self, value: &[(Value, Value)]) -> Value {
@@ -231,7 +299,7 @@ impl ReplaceField {
 }
 
 impl Transformation for ReplaceField {
-    fn apply(&self, record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
         // A null key/value (a tombstone) passes through untouched.
         if self.side.value(&record).is_null() {
             return Ok(Some(record));
@@ -242,7 +310,7 @@ impl Transformation for ReplaceField {
                 (None, self.apply_schemaless(map))
             }
             Some(_) => {
-                let value = require_struct(self.side.value(&record), PURPOSE)?;
+                let (_, value) = take_side(self.side, &mut record);
                 let (schema, value) = self.apply_with_schema(value)?;
                 (Some(schema), value)
             }

@@ -14,18 +14,19 @@ use crate::sync::lock;
 /// How many derived schemas a transform remembers (Kafka's LRU size).
 pub(crate) const CAPACITY: usize = 16;
 
-/// Input schema to derived schema, most recently used first.
-pub(crate) struct SchemaCache {
-    entries: Mutex<VecDeque<(Schema, Schema)>>,
+/// Input schema to what a transform derives from it (the updated schema, or that schema with a
+/// precomputed field mapping), most recently used first.
+pub(crate) struct SchemaCache<D = Schema> {
+    entries: Mutex<VecDeque<(Schema, D)>>,
 }
 
-impl Default for SchemaCache {
+impl<D: Clone> Default for SchemaCache<D> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl SchemaCache {
+impl<D: Clone> SchemaCache<D> {
     pub(crate) fn new() -> Self {
         SchemaCache {
             entries: Mutex::new(VecDeque::with_capacity(CAPACITY)),
@@ -36,8 +37,8 @@ impl SchemaCache {
     pub(crate) fn get_or_build<E>(
         &self,
         key: &Schema,
-        build: impl FnOnce(&Schema) -> Result<Schema, E>,
-    ) -> Result<Schema, E> {
+        build: impl FnOnce(&Schema) -> Result<D, E>,
+    ) -> Result<D, E> {
         if let Some(found) = self.get(key) {
             return Ok(found);
         }
@@ -49,7 +50,7 @@ impl SchemaCache {
     }
 
     /// The derived schema remembered for `key`, which becomes the most recently used.
-    pub(crate) fn get(&self, key: &Schema) -> Option<Schema> {
+    pub(crate) fn get(&self, key: &Schema) -> Option<D> {
         let mut entries = lock(&self.entries);
         let index = entries
             .iter()
@@ -66,7 +67,7 @@ impl SchemaCache {
     }
 
     /// Remembers a derived schema, dropping the least recently used one past the capacity.
-    pub(crate) fn put(&self, key: Schema, derived: Schema) {
+    pub(crate) fn put(&self, key: Schema, derived: D) {
         let mut entries = lock(&self.entries);
         entries.push_front((key, derived));
         entries.truncate(CAPACITY);

@@ -2,7 +2,7 @@
 //! the `$Key` / `$Value` choice of which part of the record a transform works on.
 
 use crate::config::def::{ConfigKey, ConfigType, Importance};
-use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, Struct, Value};
+use crate::data::{ConnectRecord, DataError, Field, Schema, SchemaBuilder, Struct, Value};
 
 /// Which part of the record a `$Key` / `$Value` transform works on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,16 @@ impl Side {
     }
 }
 
+/// Takes the schema and value of one side out of the record, leaving null in their place, so a
+/// transform can rebuild them without cloning; [`Side::replace`] puts the new ones back.
+pub fn take_side(side: Side, record: &mut ConnectRecord) -> (Option<Schema>, Value) {
+    let (schema, value) = match side {
+        Side::Key => (&mut record.key_schema, &mut record.key),
+        Side::Value => (&mut record.value_schema, &mut record.value),
+    };
+    (schema.take(), std::mem::replace(value, Value::Null))
+}
+
 /// `Requirements.requireMap`: a schemaless value must be a map.
 pub fn require_map<'a>(value: &'a Value, purpose: &str) -> Result<&'a [(Value, Value)], DataError> {
     match value {
@@ -71,11 +81,34 @@ pub fn require_map<'a>(value: &'a Value, purpose: &str) -> Result<&'a [(Value, V
 pub fn require_struct<'a>(value: &'a Value, purpose: &str) -> Result<&'a Struct, DataError> {
     match value {
         Value::Struct(s) => Ok(s),
-        other => Err(DataError::new(format!(
-            "Only Struct objects supported for [{purpose}], found: {}",
-            class_name(other)
-        ))),
+        other => Err(not_a_struct(other, purpose)),
     }
+}
+
+/// `require_struct` on an owned value: the struct itself, so a transform can move its values.
+pub fn into_struct(value: Value, purpose: &str) -> Result<Struct, DataError> {
+    match value {
+        Value::Struct(s) => Ok(s),
+        other => Err(not_a_struct(&other, purpose)),
+    }
+}
+
+fn not_a_struct(value: &Value, purpose: &str) -> DataError {
+    DataError::new(format!(
+        "Only Struct objects supported for [{purpose}], found: {}",
+        class_name(value)
+    ))
+}
+
+/// A field's value moved out of its struct, as `Struct.get` (the schema default replaces a null) or
+/// `getWithoutDefault` would return it, as `replace.null.with.default` chooses.
+pub fn take_field_value(field: &Field, value: Value, replace_null_with_default: bool) -> Value {
+    if replace_null_with_default && value.is_null() {
+        if let Some(default) = field.schema.default_value() {
+            return default.clone();
+        }
+    }
+    value
 }
 
 /// `Requirements.requireSchema`.

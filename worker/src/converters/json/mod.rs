@@ -162,13 +162,26 @@ fn trim_ws(bytes: &[u8]) -> &[u8] {
 }
 
 /// A starting size for the output, so typical records need no regrowth.
-fn estimate_size(value: &Value, schemas_enable: bool) -> usize {
-    let payload = match value {
+/// A payload's likely size in JSON, so the output buffer is allocated once: strings and bytes by
+/// their length, structs by their fields (one level deep), anything else a guess.
+fn estimate_payload(value: &Value) -> usize {
+    match value {
         Value::String(s) => s.len() + 8,
         Value::Bytes(b) => b.len() * 4 / 3 + 8,
+        Value::Struct(s) => {
+            s.values()
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.len() + 8,
+                    Value::Bytes(b) => b.len() * 4 / 3 + 8,
+                    _ => 24,
+                })
+                .sum::<usize>()
+                + 16 * s.values().len()
+                + 2
+        }
         _ => 64,
-    };
-    payload + if schemas_enable { 64 } else { 0 }
+    }
 }
 
 impl Converter for JsonConverter {
@@ -181,17 +194,30 @@ impl Converter for JsonConverter {
         if schema.is_none() && value.is_null() {
             return Ok(None);
         }
-        let mut out = Vec::with_capacity(estimate_size(value, self.config.schemas_enable));
+        let payload = estimate_payload(value);
         if self.config.schemas_enable {
+            // A struct's schema text comes from the cache; its length sizes the buffer exactly.
+            let cached = match schema {
+                Some(s) if !is_plain_primitive(s) => Some(self.as_json_schema(s)?),
+                _ => None,
+            };
+            // A primitive schema's text is at most 40 bytes (`{"type":"boolean","optional":false}`).
+            let schema_len = cached.as_ref().map_or(40, |json| json.len());
+            let mut out = Vec::with_capacity(schema_len + payload + 24);
             out.extend_from_slice(b"{\"schema\":");
-            self.write_envelope_schema(&mut out, schema)?;
+            match cached {
+                Some(json) => out.extend_from_slice(&json),
+                None => self.write_envelope_schema(&mut out, schema)?,
+            }
             out.extend_from_slice(b",\"payload\":");
             to_json::write_value(&mut out, schema, value, &self.config)?;
             out.push(b'}');
+            Ok(Some(out))
         } else {
+            let mut out = Vec::with_capacity(payload);
             to_json::write_value(&mut out, schema, value, &self.config)?;
+            Ok(Some(out))
         }
-        Ok(Some(out))
     }
 
     fn to_connect_data(

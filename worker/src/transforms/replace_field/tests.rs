@@ -251,3 +251,58 @@ fn config_def_matches_kafka() {
         DefaultValue::Value("true".into())
     );
 }
+
+/// Kafka reads each output field from `value.get(reverseRenamed(name))`: with a rename onto a kept
+/// field whose source is excluded, the output field `abc` reads the excluded `dont` (a string), and
+/// the put into the INT32 field fails as Kafka's does.
+#[test]
+fn contradictory_renames_read_the_reverse_renamed_field_as_kafka_does() {
+    let t = value_transform(&[("exclude", "dont"), ("renames", "dont:abc")]);
+    let err = t
+        .apply(record(None, Value::Null, Some(schema()), value()))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Invalid Java object for schema with type INT32: class java.lang.String for field: \"abc\""
+    );
+}
+
+/// A rename back to a field the input lacks fails every record with `Struct.get`'s message.
+#[test]
+fn a_rename_from_a_missing_field_fails_the_record() {
+    let t = value_transform(&[("renames", "nope:abc"), ("exclude", "abc")]);
+    // `abc` is excluded, so the output has no `abc`; nothing reads `nope`: the record passes.
+    let out = t
+        .apply(record(None, Value::Null, Some(schema()), value()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        field_names(out.value_schema.as_ref().unwrap()),
+        vec!["dont", "foo", "etc"]
+    );
+
+    // `foo` is kept under its own name, but `nope:foo` makes Kafka read `nope` for it.
+    let t = value_transform(&[("renames", "nope:foo")]);
+    let err = t
+        .apply(record(None, Value::Null, Some(schema()), value()))
+        .unwrap_err();
+    assert_eq!(err.to_string(), "nope is not a valid field name");
+}
+
+#[test]
+fn moved_values_keep_defaults_and_nulls_as_configured() {
+    // `etc` is null with a default: replaced by it unless replace.null.with.default=false.
+    for (replace, expected) in [("true", Value::from("dflt")), ("false", Value::Null)] {
+        let t = value_transform(&[
+            ("renames", "etc:other"),
+            ("replace.null.with.default", replace),
+        ]);
+        let out = t
+            .apply(record(None, Value::Null, Some(schema()), value()))
+            .unwrap()
+            .unwrap();
+        let v = out.value.as_struct().unwrap();
+        assert_eq!(v.get_without_default("other").unwrap(), &expected);
+        assert_eq!(v.get("dont").unwrap(), &Value::from("whatever"));
+    }
+}
