@@ -1,3 +1,9 @@
+// mimalloc instead of glibc's malloc: records are allocated on a task's thread and freed on
+// librdkafka's and the runtime's threads, and glibc's per-thread arenas serialise those
+// cross-thread frees on an arena lock (measured in docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     ferry_worker::cli::main()
 }
