@@ -179,6 +179,23 @@ pub async fn run(
         Ok(p) => Arc::new(p),
         Err(e) => return TaskExit::Failed(e.trace()),
     };
+    // Offsets another worker committed (a task that moved here) must be seen before the task reads
+    // its own; the store reads them off the async threads.
+    let store = Arc::clone(&offsets);
+    match tokio::task::spawn_blocking(move || store.refresh()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            return TaskExit::Failed(
+                ConnectError::new(format!("cannot read the committed source offsets: {e}")).trace(),
+            )
+        }
+        Err(e) => {
+            return TaskExit::Failed(
+                ConnectError::new(format!("reading the committed source offsets failed: {e}"))
+                    .trace(),
+            )
+        }
+    }
     let context = SourceTaskContext {
         offsets: Arc::new(StoreReader {
             connector: id.connector.clone(),

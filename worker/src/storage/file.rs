@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::key::{offset_key, parse_offset_key};
-use super::OffsetStore;
+use super::{OffsetStore, OffsetStoreError};
 use crate::data::{SourceOffset, SourcePartition};
 
 const FORMAT: &str = "ferry-offsets/1";
@@ -170,7 +170,7 @@ impl OffsetStore for FileOffsetStore {
         &self,
         connector: &str,
         offsets: &[(SourcePartition, Option<SourceOffset>)],
-    ) -> Result<(), OffsetFileError> {
+    ) -> Result<(), OffsetStoreError> {
         let mut map = self.lock();
         let mut next = map.clone();
         for (partition, offset) in offsets {

@@ -1,10 +1,12 @@
-//! Where source offsets are kept: a local file in standalone mode (the Kafka offsets topic in
-//! Kubernetes mode comes with distributed mode).
+//! Where source offsets are kept: a local file in standalone mode, a compacted Kafka topic in the
+//! Kubernetes mode (in Kafka Connect's own format, shared with Kafka Connect's distributed mode).
 
 mod file;
+mod kafka;
 mod key;
 
 pub use file::{FileOffsetStore, OffsetFileError};
+pub use kafka::{KafkaOffsetError, KafkaOffsetSettings, KafkaOffsetStore};
 pub use key::{offset_key, parse_offset_key, OffsetKeyError};
 
 use crate::data::{SourceOffset, SourcePartition};
@@ -20,5 +22,19 @@ pub trait OffsetStore: Send + Sync {
         &self,
         connector: &str,
         offsets: &[(SourcePartition, Option<SourceOffset>)],
-    ) -> Result<(), OffsetFileError>;
+    ) -> Result<(), OffsetStoreError>;
+    /// Catches up with offsets other workers committed (a source task calls it before it starts, so a
+    /// task moved from another worker resumes from that worker's last commit). A store only this
+    /// worker writes has nothing to do.
+    fn refresh(&self) -> Result<(), OffsetStoreError> {
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OffsetStoreError {
+    #[error(transparent)]
+    File(#[from] OffsetFileError),
+    #[error(transparent)]
+    Kafka(#[from] KafkaOffsetError),
 }
