@@ -5,12 +5,14 @@
 //! - [`build`]: the desired objects of a `KafkaConnect`, pure functions of the resource;
 //! - [`validate`]: spec and connector-config validation, pure;
 //! - [`status`]: conditions and status documents, pure;
+//! - [`assign`]: where connector instances and tasks run, pure (never twice, sticky, balanced);
 //! - [`leader`]: Lease-based leader election (pure decision + a thin client loop);
 //! - [`controller`]: the kube-runtime controllers, thin I/O around the above;
 //! - [`metrics`], [`http`]: Prometheus metrics and the health/metrics servers;
 //! - [`cli`], [`app`]: command line and process wiring.
 
 pub mod app;
+pub mod assign;
 pub mod build;
 pub mod cli;
 pub mod controller;
