@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::converters::RecordConverters;
 use super::errors::{DlqSettings, ErrorPolicy};
-use super::kafka_config::{consumer_config, producer_config};
+use super::kafka_config::{admin_config, consumer_config, producer_config};
 use super::sink_task::{self, DlqSetup, SinkTaskSpec, Subscription};
 use super::source_task::{self, SourceTaskSpec};
 use super::status::{State, StatusStore};
@@ -49,6 +49,8 @@ pub struct WorkerSettings {
     pub producer_props: Props,
     /// Prefix-stripped `consumer.*` settings, plus the shared client settings.
     pub consumer_props: Props,
+    /// The unprefixed client settings plus the prefix-stripped `admin.*` settings.
+    pub admin_props: Props,
     pub offset_flush_interval: Duration,
     pub offset_flush_timeout: Duration,
     pub task_shutdown_timeout: Duration,
@@ -296,12 +298,15 @@ impl StandaloneHerder {
         let future: std::pin::Pin<Box<dyn std::future::Future<Output = TaskExit> + Send>> =
             match entry.plugin.new_task {
                 TaskFactory::Source(new_task) => {
-                    let (producer_config, notes) = producer_config(
+                    let (producer_config, notes) = match producer_config(
                         &s.producer_props,
                         &overrides(&entry.config, "producer.override"),
                         name,
                         task,
-                    );
+                    ) {
+                        Ok(c) => c,
+                        Err(e) => return self.fail_task_setup(&id, e),
+                    };
                     notes.iter().for_each(|n| tracing::info!(task = %id, "{n}"));
                     Box::pin(source_task::run(
                         SourceTaskSpec {
@@ -323,33 +328,49 @@ impl StandaloneHerder {
                     ))
                 }
                 TaskFactory::Sink(new_task) => {
-                    let (consumer_config, notes) = consumer_config(
+                    let (consumer_config, notes) = match consumer_config(
                         &s.consumer_props,
                         &overrides(&entry.config, "consumer.override"),
                         name,
                         task,
-                    );
+                    ) {
+                        Ok(c) => c,
+                        Err(e) => return self.fail_task_setup(&id, e),
+                    };
                     notes.iter().for_each(|n| tracing::info!(task = %id, "{n}"));
                     let subscription = sink_subscription(&entry.config);
                     let dlq = match DlqSettings::from_config(&entry.config) {
-                        Ok(settings) => settings.map(|settings| {
-                            let (mut producer, _) = producer_config(
+                        Ok(None) => None,
+                        Ok(Some(settings)) => {
+                            let clients = producer_config(
                                 &s.producer_props,
                                 &overrides(&entry.config, "producer.override"),
                                 name,
                                 task,
-                            );
+                            )
+                            .and_then(|(producer, _)| {
+                                admin_config(
+                                    &s.admin_props,
+                                    &overrides(&entry.config, "admin.override"),
+                                    name,
+                                    task,
+                                )
+                                .map(|(admin, _)| (producer, admin))
+                            });
+                            let (mut producer, admin) = match clients {
+                                Ok(c) => c,
+                                Err(e) => return self.fail_task_setup(&id, e),
+                            };
                             producer.insert(
                                 "client.id".into(),
                                 format!("connector-dlq-producer-{name}-{task}"),
                             );
-                            // The admin client (topic creation) takes the same connection settings.
-                            DlqSetup {
+                            Some(DlqSetup {
                                 settings,
-                                admin_config: producer.clone(),
+                                admin_config: admin,
                                 producer_config: producer,
-                            }
-                        }),
+                            })
+                        }
                         Err(e) => {
                             let e = crate::errors::ConnectError::from(e);
                             self.status
@@ -397,6 +418,16 @@ impl StandaloneHerder {
                 join,
             },
         );
+    }
+
+    /// Fails a task whose Kafka client settings cannot be applied (e.g. a JKS keystore).
+    fn fail_task_setup(&self, id: &TaskId, error: impl std::fmt::Display) {
+        let e = crate::errors::ConnectError::new(format!(
+            "Failed to configure the Kafka client of task {id}: {error}"
+        ));
+        tracing::error!(task = %id, error = %e, "task failed to start");
+        self.status
+            .set_task(&id.connector, id.task, State::Failed, Some(e.trace()));
     }
 
     /// Stops the given tasks and waits for them, within `task.shutdown.graceful.timeout.ms` in total.
@@ -963,7 +994,7 @@ impl Herder for StandaloneHerder {
                     .collect(),
             }),
             ConnectorKind::Sink => {
-                let client = self.sink_offsets_client(name, &config);
+                let client = self.sink_offsets_client(name, &config)?;
                 tokio::task::spawn_blocking(move || client.list())
                     .await
                     .map_err(|e| HerderError::Internal(e.to_string()))?
@@ -1001,7 +1032,7 @@ impl Herder for StandaloneHerder {
                 let ok = instance
                     .alter_offsets(&entry.config, &entries)
                     .map_err(|e| HerderError::BadRequest(e.to_string()))?;
-                let client = self.sink_offsets_client(name, &entry.config);
+                let client = self.sink_offsets_client(name, &entry.config)?;
                 tokio::task::spawn_blocking(move || client.alter(&entries))
                     .await
                     .map_err(|e| HerderError::Internal(e.to_string()))?
@@ -1033,7 +1064,7 @@ impl Herder for StandaloneHerder {
                     .map_err(|e| HerderError::Internal(e.to_string()))?;
             }
             ConnectorKind::Sink => {
-                let client = self.sink_offsets_client(name, &entry.config);
+                let client = self.sink_offsets_client(name, &entry.config)?;
                 tokio::task::spawn_blocking(move || client.reset())
                     .await
                     .map_err(|e| HerderError::Internal(e.to_string()))?
@@ -1086,14 +1117,18 @@ impl StandaloneHerder {
         &self,
         name: &str,
         config: &Props,
-    ) -> super::sink_offsets::SinkOffsetsClient {
+    ) -> HerderResult<super::sink_offsets::SinkOffsetsClient> {
         let (client_config, _) = consumer_config(
             &self.settings.consumer_props,
             &overrides(config, "consumer.override"),
             name,
             0,
-        );
-        super::sink_offsets::SinkOffsetsClient::new(client_config, sink_subscription(config))
+        )
+        .map_err(|e| HerderError::BadRequest(e.to_string()))?;
+        Ok(super::sink_offsets::SinkOffsetsClient::new(
+            client_config,
+            sink_subscription(config),
+        ))
     }
 }
 
