@@ -5,7 +5,9 @@
 //! last saw.
 
 pub mod broker;
+pub mod certs;
 pub mod kafka;
+pub mod tls_proxy;
 pub mod wait;
 pub mod worker;
 
