@@ -122,8 +122,20 @@ async fn file_round_trip_over_mutual_tls() {
     );
 }
 
+const PROVIDERS: &str = "config.providers=file,dir,env\n\
+    config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider\n\
+    config.providers.dir.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider\n\
+    config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider\n";
+
+/// SCRAM-SHA-512 for the producer, SCRAM-SHA-256 for the consumer, each password kept out of the
+/// configuration by a config provider: the worker's producer password in a properties file
+/// (`${file:...}`), the sink's consumer password in a mounted-Secret-style directory (`${dir:...}`)
+/// with its user name from the environment (`${env:...}`). Afterwards neither password appears in
+/// the log or in any REST response.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn file_round_trip_over_sasl_scram_on_tls() {
+async fn file_round_trip_over_sasl_scram_on_tls_with_secrets_from_providers() {
+    const ALICE_PW: &str = "alice-pw-512-Zq8";
+    const BOB_PW: &str = "bob-pw-256-Kx3";
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let pki = TestPki::generate();
@@ -131,27 +143,30 @@ async fn file_round_trip_over_sasl_scram_on_tls() {
     let options = TansuOptions {
         authentication: true,
         scram_users: vec![
-            ("alice".into(), "alice-pw-512".into(), "scram512"),
-            ("bob".into(), "bob-pw-256".into(), "scram256"),
+            ("alice".into(), ALICE_PW.into(), "scram512"),
+            ("bob".into(), BOB_PW.into(), "scram256"),
         ],
         ..TansuOptions::default()
     };
-    let (broker, proxy) = secured_broker(&pki, options, false);
+    let (_broker, proxy) = secured_broker(&pki, options, false);
+    let secrets = d.join("secrets");
+    write(
+        &secrets.join("kafka.properties"),
+        &format!("alice.password={ALICE_PW}\n"),
+    );
+    write(&secrets.join("bob/password"), BOB_PW);
     std::fs::write(d.join("input.txt"), "first secret line\nsecond\n").unwrap();
     let port = free_port();
-    let jaas = |user: &str, pw: &str| {
-        format!("org.apache.kafka.common.security.scram.ScramLoginModule required username=\"{user}\" password=\"{pw}\";")
-    };
+    let scram = "org.apache.kafka.common.security.scram.ScramLoginModule required";
     let worker_config = format!(
-        "{}\
+        "{}{PROVIDERS}\
          producer.security.protocol=SASL_SSL\n\
          producer.ssl.truststore.location={ca}\n\
          producer.sasl.mechanism=SCRAM-SHA-512\n\
-         producer.sasl.jaas.config={producer_jaas}\n\
+         producer.sasl.jaas.config={scram} username=\"alice\" password=\"${{file:{secrets}/kafka.properties:alice.password}}\";\n\
          consumer.security.protocol=SASL_SSL\n\
          consumer.ssl.truststore.location={ca}\n\
-         consumer.sasl.mechanism=SCRAM-SHA-256\n\
-         consumer.sasl.jaas.config={consumer_jaas}\n",
+         consumer.sasl.mechanism=SCRAM-SHA-256\n",
         standalone_properties(
             &format!("localhost:{}", proxy.addr.port()),
             port,
@@ -159,13 +174,236 @@ async fn file_round_trip_over_sasl_scram_on_tls() {
             500
         ),
         ca = ca.display(),
-        producer_jaas = jaas("alice", "alice-pw-512"),
-        consumer_jaas = jaas("bob", "bob-pw-256"),
+        secrets = secrets.display(),
     );
     write(&d.join("worker.properties"), &worker_config);
-    let (source, sink) = file_connectors(d, "");
-    let worker = Worker::start(d, "worker", port, &["worker.properties", &source, &sink]);
+    let sink_override = format!(
+        "consumer.override.sasl.jaas.config={scram} username=\"${{env:FERRY_TEST_SCRAM_USER}}\" password=\"${{dir:{}:password}}\";\n",
+        secrets.join("bob").display()
+    );
+    let (source, sink) = file_connectors(d, &sink_override);
+    let worker = Worker::start_with_env(
+        d,
+        "worker",
+        port,
+        &["worker.properties", &source, &sink],
+        &[("FERRY_TEST_SCRAM_USER", "bob")],
+    );
     round_trip(d, &worker).await;
     assert!(proxy.handshakes() >= 2);
-    let _ = broker;
+
+    // The REST API shows the placeholders, never the values.
+    let client = reqwest::Client::new();
+    let mut shown = String::new();
+    for path in [
+        "/connectors?expand=info&expand=status",
+        "/connectors/secure-sink",
+        "/connectors/secure-sink/config",
+        "/connectors/secure-sink/tasks",
+        "/connectors/secure-sink/tasks-config",
+        "/connectors/secure-sink/status",
+        "/connectors/secure-source/tasks",
+    ] {
+        let body = client
+            .get(worker.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        shown.push_str(&body);
+    }
+    let config = worker
+        .get_json("/connectors/secure-sink/config")
+        .await
+        .expect("sink config");
+    let jaas = config["consumer.override.sasl.jaas.config"]
+        .as_str()
+        .unwrap();
+    assert!(
+        jaas.contains("${dir:") && jaas.contains("${env:FERRY_TEST_SCRAM_USER}"),
+        "{jaas}"
+    );
+    let tasks = worker
+        .get_json("/connectors/secure-sink/tasks")
+        .await
+        .expect("sink tasks");
+    assert!(
+        tasks.to_string().contains("${dir:"),
+        "task configs keep the placeholder: {tasks}"
+    );
+    let log = worker.log_text();
+    for secret in [ALICE_PW, BOB_PW] {
+        assert!(
+            !shown.contains(secret),
+            "a REST response shows a password: {shown}"
+        );
+        assert!(!log.contains(secret), "the log shows a password:\n{log}");
+    }
+}
+
+/// Each placeholder form that cannot be resolved fails its connector with the placeholder named and
+/// no secret shown; once the value exists, a restart resolves it again and the connector runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unresolvable_placeholders_fail_the_connector_and_a_restart_resolves_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let port = free_port();
+    let secrets = d.join("secrets");
+    write(
+        &secrets.join("present.properties"),
+        "unrelated=topsecret-value\n",
+    );
+    std::fs::create_dir_all(secrets.join("mounted")).unwrap();
+    let worker_config = format!(
+        "{}{PROVIDERS}",
+        standalone_properties(
+            "127.0.0.1:1",
+            port,
+            &d.join("offsets").display().to_string(),
+            500
+        )
+    );
+    write(&d.join("worker.properties"), &worker_config);
+    let worker = Worker::start(d, "worker", port, &["worker.properties"]);
+    let s = secrets.display();
+    let cases = [
+        (
+            "missing-file",
+            format!("${{file:{s}/absent.properties:topic}}"),
+        ),
+        (
+            "missing-key",
+            format!("${{file:{s}/present.properties:topic}}"),
+        ),
+        ("missing-dir-entry", format!("${{dir:{s}/mounted:topic}}")),
+        ("missing-env", "${env:FERRY_TEST_SURELY_UNSET}".to_string()),
+    ];
+    let client = reqwest::Client::new();
+    wait_until_up(&worker).await;
+    for (name, placeholder) in &cases {
+        let body = serde_json::json!({
+            "name": name,
+            "config": {
+                "connector.class": "FileStreamSource",
+                "file": d.join("input.txt").display().to_string(),
+                "topic": placeholder,
+            }
+        });
+        let response = client
+            .post(worker.url("/connectors"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    }
+    for (name, placeholder) in &cases {
+        let trace = failed_trace(&worker, name).await;
+        assert!(trace.contains(placeholder.as_str()), "{name}: {trace}");
+        assert!(!trace.contains("topsecret"), "{name}: {trace}");
+    }
+    assert!(!worker.log_text().contains("topsecret"));
+
+    // The value appears; a restart resolves the placeholder again.
+    write(
+        &secrets.join("present.properties"),
+        "unrelated=topsecret-value\ntopic=resolved-topic\n",
+    );
+    let restart = client
+        .post(worker.url("/connectors/missing-key/restart"))
+        .send()
+        .await
+        .unwrap();
+    assert!(restart.status().is_success(), "{}", restart.status());
+    ferry_e2e::wait_until_async(
+        "missing-key RUNNING after the restart",
+        Duration::from_secs(20),
+        || async {
+            let (c, _) = worker.states("missing-key").await?;
+            (c == "RUNNING").then_some(())
+        },
+    )
+    .await;
+}
+
+async fn wait_until_up(worker: &Worker) {
+    ferry_e2e::wait_until_async("the REST API", Duration::from_secs(20), || async {
+        worker.get_json("/").await.map(|_| ())
+    })
+    .await;
+}
+
+/// Waits until the connector is FAILED and returns its trace.
+async fn failed_trace(worker: &Worker, name: &str) -> String {
+    ferry_e2e::wait_until_async(
+        &format!("{name} FAILED"),
+        Duration::from_secs(20),
+        || async {
+            let status = worker
+                .get_json(&format!("/connectors/{name}/status"))
+                .await?;
+            (status["connector"]["state"] == "FAILED").then(|| {
+                status["connector"]["trace"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+        },
+    )
+    .await
+}
+
+fn run_standalone(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(ferry_e2e::worker::worker_binary())
+        .arg("standalone")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run ferry-worker");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// What the worker cannot do stops it at start-up with the key named and what to use instead; a
+/// worker placeholder that cannot be resolved stops it with the placeholder named.
+#[test]
+fn unsupported_security_and_missing_worker_placeholders_stop_the_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = standalone_properties("127.0.0.1:1", free_port(), "offsets", 500);
+    write(
+        &d.join("jks.properties"),
+        &format!(
+            "{base}producer.ssl.truststore.type=JKS\nproducer.ssl.truststore.location=/etc/t.jks\n"
+        ),
+    );
+    let (code, stderr) = run_standalone(d, &["jks.properties"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("ssl.truststore.type=JKS") && stderr.contains("PEM"),
+        "{stderr}"
+    );
+
+    write(
+        &d.join("gssapi.properties"),
+        &format!("{base}consumer.security.protocol=SASL_SSL\nconsumer.sasl.mechanism=GSSAPI\n"),
+    );
+    let (code, stderr) = run_standalone(d, &["gssapi.properties"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("sasl.mechanism=GSSAPI"), "{stderr}");
+
+    write(
+        &d.join("placeholder.properties"),
+        &format!("{base}{PROVIDERS}producer.sasl.jaas.config=${{env:FERRY_TEST_SURELY_UNSET}}\n"),
+    );
+    let (code, stderr) = run_standalone(d, &["placeholder.properties"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("${env:FERRY_TEST_SURELY_UNSET}"),
+        "{stderr}"
+    );
 }

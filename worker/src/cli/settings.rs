@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::config::worker::WorkerConfig;
 use crate::config::{ConfigError, Props};
 use crate::runtime::kafka_config::{admin_config, consumer_config, producer_config};
+use crate::runtime::kafka_security::SecurityError;
 use crate::runtime::WorkerSettings;
 
 /// Kafka's consumer default for `max.poll.records`.
@@ -53,7 +54,12 @@ fn check_client_settings(settings: &WorkerSettings) -> Result<(), ConfigError> {
         ),
     ];
     for (prefix, result) in checks {
-        if let Err(e) = result {
+        // Credentials may come from each connector's overrides instead, so only what can never work
+        // stops the worker; a missing piece fails the tasks that lack it.
+        if let Err(e) = result.map(|_| ()).or_else(|e| match e {
+            SecurityError::Missing { .. } => Ok(()),
+            other => Err(other),
+        }) {
             return Err(ConfigError::Other(format!(
                 "the Kafka client settings (unprefixed or '{prefix}*') cannot be applied: {e}"
             )));

@@ -11,6 +11,7 @@ use super::embedded::{spawn_console_consumer, EmbeddedKafka};
 use super::{exit, StandaloneArgs};
 use crate::config::connector::parse_topics_list;
 use crate::config::properties::{load_connector_file, load_properties_file, ConnectorFile};
+use crate::config::providers::ConfigProviders;
 use crate::config::worker::WorkerConfig;
 use crate::config::Props;
 use crate::metrics::WorkerMetrics;
@@ -104,6 +105,26 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
         None
     };
 
+    // Config providers come from the raw worker config; every other worker value may then use them
+    // (Kafka resolves worker configs the same way).
+    let providers = match ConfigProviders::from_worker_props(&props) {
+        Ok(p) => p,
+        Err(e) => {
+            return fail(
+                exit::CONFIG,
+                format!("{}: {e}", args.worker_properties.display()),
+            )
+        }
+    };
+    let props = match resolve_worker_props(&providers, props).await {
+        Ok(p) => p,
+        Err(e) => {
+            return fail(
+                exit::CONFIG,
+                format!("{}: {e}", args.worker_properties.display()),
+            )
+        }
+    };
     let (config, warnings) = match WorkerConfig::from_props(props) {
         Ok(c) => c,
         Err(e) => {
@@ -134,7 +155,9 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
         Ok(m) => Arc::new(m),
         Err(e) => return fail(exit::CONFIG, e),
     };
-    let herder = Arc::new(StandaloneHerder::new(settings, offsets, metrics));
+    let herder = Arc::new(
+        StandaloneHerder::new(settings, offsets, metrics).with_config_providers(providers),
+    );
 
     // The REST API comes up first, as in Kafka, so status is visible while connectors start.
     let listeners = match config.listeners() {
@@ -238,6 +261,19 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
     drop(embedded);
     tracing::info!("Ferry worker stopped");
     ExitCode::SUCCESS
+}
+
+/// Resolves the placeholders in the worker config, except in the provider declarations themselves.
+async fn resolve_worker_props(
+    providers: &ConfigProviders,
+    props: Props,
+) -> Result<Props, crate::config::providers::ResolveError> {
+    let (declarations, rest): (Props, Props) = props
+        .into_iter()
+        .partition(|(k, _)| k.starts_with("config.providers"));
+    let mut resolved = providers.resolve(&rest).await?;
+    resolved.extend(declarations);
+    Ok(resolved)
 }
 
 /// Waits for SIGTERM or SIGINT (Ctrl-C).

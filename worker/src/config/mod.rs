@@ -30,4 +30,5 @@ pub mod def;
 pub mod jaas;
 mod java;
 pub mod properties;
+pub mod providers;
 pub mod worker;
