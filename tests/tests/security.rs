@@ -407,3 +407,102 @@ fn unsupported_security_and_missing_worker_placeholders_stop_the_worker() {
         "{stderr}"
     );
 }
+
+/// The REST API over https (Kafka's `listeners.https.ssl.*` keys, the test CA's certificate) with
+/// basic authentication from Kafka's JAAS and credentials files, and a bearer token kept in a file
+/// behind a config provider placeholder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_api_over_https_requires_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = TestPki::generate();
+    let ca = pki.write(&d.join("certs"));
+    let server_pem = d.join("certs/server-keystore.pem");
+    std::fs::write(&server_pem, pki.server.combined()).unwrap();
+    write(
+        &d.join("rest/credentials.properties"),
+        "admin: admin-pw-Q7\n",
+    );
+    write(
+        &d.join("rest/connect.jaas"),
+        &format!(
+            "KafkaConnect {{\n  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required\n  file=\"{}\";\n}};\n",
+            d.join("rest/credentials.properties").display()
+        ),
+    );
+    write(&d.join("rest/token.properties"), "token=bearer-tok-M2\n");
+    let port = free_port();
+    let worker_config = format!(
+        "{}{PROVIDERS}\
+         listeners=https://127.0.0.1:{port}\n\
+         listeners.https.ssl.keystore.type=PEM\n\
+         listeners.https.ssl.keystore.location={keystore}\n\
+         rest.extension.classes=org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension\n\
+         rest.basic.auth.jaas.config.file={jaas}\n\
+         rest.auth.bearer.token=${{file:{token}:token}}\n",
+        standalone_properties("127.0.0.1:1", port, &d.join("offsets").display().to_string(), 500),
+        keystore = server_pem.display(),
+        jaas = d.join("rest/connect.jaas").display(),
+        token = d.join("rest/token.properties").display(),
+    );
+    write(&d.join("worker.properties"), &worker_config);
+    let worker = Worker::start(d, "worker", port, &["worker.properties"]);
+    let client = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(std::fs::read(&ca).unwrap().as_slice()).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let url = |path: &str| format!("https://localhost:{port}{path}");
+    // /health needs no credentials (probes), and proves the TLS handshake with the test CA.
+    ferry_e2e::wait_until_async("the https REST API", Duration::from_secs(20), || async {
+        let r = client.get(url("/health")).send().await.ok()?;
+        (r.status() == 200).then_some(())
+    })
+    .await;
+
+    let response = client.get(url("/connectors")).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error_code"], 401, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+
+    let wrong = client
+        .get(url("/connectors"))
+        .basic_auth("admin", Some("not-the-password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let basic = client
+        .get(url("/connectors"))
+        .basic_auth("admin", Some("admin-pw-Q7"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), 200);
+    assert_eq!(
+        basic.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!([])
+    );
+    let bearer = client
+        .get(url("/connectors"))
+        .bearer_auth("bearer-tok-M2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bearer.status(), 200);
+
+    // Plain HTTP to the https port gets no API answer.
+    let plain = reqwest::get(format!("http://127.0.0.1:{port}/connectors")).await;
+    assert!(plain.map(|r| r.status() != 200).unwrap_or(true));
+    let log = worker.log_text();
+    assert!(
+        !log.contains("admin-pw-Q7") && !log.contains("bearer-tok-M2"),
+        "{log}"
+    );
+}

@@ -15,6 +15,7 @@ use crate::config::providers::ConfigProviders;
 use crate::config::worker::WorkerConfig;
 use crate::config::Props;
 use crate::metrics::WorkerMetrics;
+use crate::rest::auth::RestAuth;
 use crate::rest::herder::{Herder, TargetState};
 use crate::runtime::StandaloneHerder;
 use crate::storage::{FileOffsetStore, OffsetStore};
@@ -169,19 +170,18 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
             )
         }
     };
+    let (auth, tls) = match rest_security(&config, &listeners) {
+        Ok(v) => v,
+        Err(e) => {
+            return fail(
+                exit::CONFIG,
+                format!("{}: {e}", args.worker_properties.display()),
+            )
+        }
+    };
     let shutdown = CancellationToken::new();
     let mut servers = Vec::new();
     for listener in listeners {
-        if listener.scheme != "http" {
-            return fail(
-                exit::CONFIG,
-                format!(
-                    "{}: listener scheme '{}' is not supported yet; use http://",
-                    args.worker_properties.display(),
-                    listener.scheme
-                ),
-            );
-        }
         let host = listener
             .host
             .clone()
@@ -203,13 +203,20 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
                 )
             }
         };
-        tracing::info!(address = %socket.local_addr().map(|a| a.to_string()).unwrap_or(addr), "REST API listening");
-        let router = crate::rest::router(herder.clone() as Arc<dyn Herder>);
+        tracing::info!(address = %socket.local_addr().map(|a| a.to_string()).unwrap_or(addr), scheme = %listener.scheme, authentication = auth.is_some(), "REST API listening");
+        let mut router = crate::rest::router(herder.clone() as Arc<dyn Herder>);
+        if let Some(auth) = &auth {
+            router = crate::rest::auth::protect(router, auth.clone());
+        }
         let stop = shutdown.clone();
+        let tls = tls.clone().filter(|_| listener.scheme == "https");
         servers.push(tokio::spawn(async move {
-            if let Err(e) =
-                crate::rest::serve(socket, router, async move { stop.cancelled().await }).await
-            {
+            let stopped = async move { stop.cancelled().await };
+            let served = match tls {
+                Some(tls) => crate::rest::serve_tls(socket, tls, router, stopped).await,
+                None => crate::rest::serve(socket, router, stopped).await,
+            };
+            if let Err(e) = served {
                 tracing::error!(error = %e, "REST server failed");
             }
         }));
@@ -261,6 +268,36 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
     drop(embedded);
     tracing::info!("Ferry worker stopped");
     ExitCode::SUCCESS
+}
+
+/// The REST API's authentication (if any) and TLS configuration (if a listener is https).
+type RestSecurity = (Option<Arc<RestAuth>>, Option<Arc<rustls::ServerConfig>>);
+
+/// The REST API's authentication and, when a listener is https, its TLS configuration.
+fn rest_security(
+    config: &WorkerConfig,
+    listeners: &[crate::config::worker::Listener],
+) -> Result<RestSecurity, String> {
+    for class in config.rest_extension_classes() {
+        if class != crate::rest::auth::BASIC_AUTH_EXTENSION {
+            tracing::warn!("REST extension '{class}' is not available in Ferry and is ignored");
+        }
+    }
+    let kafka_opts = std::env::var("KAFKA_OPTS").ok();
+    let auth = RestAuth::from_worker(
+        config.originals(),
+        config.rest_extension_classes(),
+        kafka_opts.as_deref(),
+    )
+    .map_err(|e| e.to_string())?
+    .map(Arc::new);
+    let tls = if listeners.iter().any(|l| l.scheme == "https") {
+        let ssl = crate::rest::tls::listener_ssl_props(config.originals());
+        Some(crate::rest::tls::server_config(&ssl).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    Ok((auth, tls))
 }
 
 /// Resolves the placeholders in the worker config, except in the provider declarations themselves.
