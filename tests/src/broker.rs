@@ -20,7 +20,23 @@ pub fn tansu_binary() -> PathBuf {
     PathBuf::from("tansu")
 }
 
-/// A running tansu broker with the in-memory storage engine; killed on drop.
+/// How to start tansu. The default is the plain broker every other test uses.
+#[derive(Debug, Clone, Default)]
+pub struct TansuOptions {
+    /// The port the broker advertises in metadata (a TLS proxy in front of it), if not its own.
+    pub advertised_port: Option<u16>,
+    /// `--authentication`: clients must log in with SASL (tansu offers SCRAM-SHA-256 and
+    /// SCRAM-SHA-512; PLAIN is not compiled into its SASL library).
+    pub authentication: bool,
+    /// SCRAM users to create first: (name, password, `scram256` or `scram512`).
+    pub scram_users: Vec<(String, String, &'static str)>,
+    /// Topics to create first (name, partitions): with authentication on, tansu's own CLI can no
+    /// longer reach the broker, so they are created before it is turned on.
+    pub topics: Vec<(String, u32)>,
+}
+
+/// A running tansu broker with the in-memory storage engine (or SQLite when users must outlive a
+/// restart); killed on drop.
 pub struct Tansu {
     child: Child,
     port: u16,
@@ -30,51 +46,95 @@ pub struct Tansu {
 
 impl Tansu {
     pub fn start() -> Tansu {
+        Self::start_with(TansuOptions::default())
+    }
+
+    /// Starts tansu as `options` say. With authentication, it runs twice on one SQLite file: first
+    /// open, to create the users and topics with its CLI, then with `--authentication`.
+    pub fn start_with(options: TansuOptions) -> Tansu {
         let port = free_port();
         let dir = tempfile::tempdir().expect("temp dir");
         let log = dir.path().join("tansu.log");
-        let log_file = std::fs::File::create(&log).expect("log file");
-        let url = format!("tcp://127.0.0.1:{port}");
-        let binary = tansu_binary();
-        let child = Command::new(&binary)
-            .args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &url,
-                "--storage-engine",
-                "memory://tansu/",
-            ])
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .stderr(log_file)
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start tansu ({}): {e}. Install it with .ci/install-tansu, or set FERRY_TANSU",
-                    binary.display()
-                )
-            });
+        let storage = if options.authentication {
+            "sqlite://tansu.db"
+        } else {
+            "memory://tansu/"
+        };
+        let child = spawn(dir.path(), port, &log, storage, &options, false);
         let mut broker = Tansu {
             child,
             port,
             log,
             _dir: dir,
         };
+        broker.wait_listening();
+        if options.authentication {
+            broker.create_users_and_topics(&options);
+            let _ = broker.child.kill();
+            let _ = broker.child.wait();
+            broker.child = spawn(
+                broker._dir.path(),
+                port,
+                &broker.log,
+                storage,
+                &options,
+                true,
+            );
+            broker.wait_listening();
+        } else {
+            for (topic, partitions) in &options.topics {
+                broker.create_topic(topic, *partitions);
+            }
+        }
+        broker
+    }
+
+    fn wait_listening(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = broker.child.try_wait() {
-                panic!("tansu exited with {status}: {}", broker.log_text());
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("tansu exited with {status}: {}", self.log_text());
             }
             assert!(
                 Instant::now() < deadline,
-                "tansu did not listen on {port} within 30 s: {}",
-                broker.log_text()
+                "tansu did not listen on {} within 30 s: {}",
+                self.port,
+                self.log_text()
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        broker
+    }
+
+    fn create_users_and_topics(&self, options: &TansuOptions) {
+        for (name, password, mechanism) in &options.scram_users {
+            self.cli(&[
+                "user",
+                "create",
+                name,
+                password,
+                "--mechanism",
+                mechanism,
+                "--broker",
+                &format!("tcp://127.0.0.1:{}", self.port),
+            ]);
+        }
+        for (topic, partitions) in &options.topics {
+            self.create_topic(topic, *partitions);
+        }
+    }
+
+    fn cli(&self, args: &[&str]) {
+        let out = Command::new(tansu_binary())
+            .args(args)
+            .output()
+            .expect("run the tansu CLI");
+        assert!(
+            out.status.success(),
+            "tansu {} failed: {}{}",
+            args.first().copied().unwrap_or_default(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     pub fn bootstrap(&self) -> String {
@@ -106,6 +166,54 @@ impl Tansu {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// Starts the broker process on `port`, advertising the proxy's port when there is one.
+fn spawn(
+    dir: &std::path::Path,
+    port: u16,
+    log: &std::path::Path,
+    storage: &str,
+    options: &TansuOptions,
+    authentication: bool,
+) -> Child {
+    let log_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("log file");
+    let url = format!("tcp://127.0.0.1:{port}");
+    // Behind the TLS proxy the broker advertises `localhost`, the name the server certificate has,
+    // so librdkafka's host name verification is exercised too.
+    let advertised = match options.advertised_port {
+        Some(p) => format!("tcp://localhost:{p}"),
+        None => url.clone(),
+    };
+    let binary = tansu_binary();
+    let mut command = Command::new(&binary);
+    command.args([
+        "broker",
+        "--listener-url",
+        &url,
+        "--advertised-listener-url",
+        &advertised,
+        "--storage-engine",
+        storage,
+    ]);
+    if authentication {
+        command.arg("--authentication");
+    }
+    command
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(log_file)
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start tansu ({}): {e}. Install it with .ci/install-tansu, or set FERRY_TANSU",
+                binary.display()
+            )
+        })
 }
 
 impl Drop for Tansu {

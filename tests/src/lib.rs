@@ -5,12 +5,14 @@
 //! last saw.
 
 pub mod broker;
+pub mod certs;
 pub mod kafka;
+pub mod tls_proxy;
 pub mod wait;
 pub mod worker;
 
 pub use broker::Tansu;
-pub use wait::{wait_until, Deadline};
+pub use wait::{wait_until, wait_until_async, Deadline};
 pub use worker::{free_port, Worker};
 
 use std::path::PathBuf;

@@ -28,3 +28,21 @@ pub async fn wait_until<T>(what: &str, limit: Duration, mut check: impl FnMut() 
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// As [`wait_until`], for an async check.
+pub async fn wait_until_async<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Deadline::after(limit);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if deadline.passed() {
+            panic!("timed out after {limit:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -35,6 +35,17 @@ pub struct Worker {
 impl Worker {
     /// Starts `ferry-worker standalone <args...>` in `dir`, logging to `dir/<name>.log`.
     pub fn start(dir: &Path, name: &str, rest_port: u16, args: &[&str]) -> Worker {
+        Self::start_with_env(dir, name, rest_port, args, &[])
+    }
+
+    /// As [`Worker::start`], with extra environment variables for the worker process.
+    pub fn start_with_env(
+        dir: &Path,
+        name: &str,
+        rest_port: u16,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Worker {
         let log = dir.join(format!("{name}.log"));
         let log_file = std::fs::File::create(&log).expect("log file");
         let stdout = log_file.try_clone().expect("log file");
@@ -43,6 +54,7 @@ impl Worker {
             .args(args)
             .current_dir(dir)
             .env("FERRY_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(stdout)
             .stderr(log_file)
             .spawn()

@@ -11,9 +11,11 @@ use super::embedded::{spawn_console_consumer, EmbeddedKafka};
 use super::{exit, StandaloneArgs};
 use crate::config::connector::parse_topics_list;
 use crate::config::properties::{load_connector_file, load_properties_file, ConnectorFile};
+use crate::config::providers::ConfigProviders;
 use crate::config::worker::WorkerConfig;
 use crate::config::Props;
 use crate::metrics::WorkerMetrics;
+use crate::rest::auth::RestAuth;
 use crate::rest::herder::{Herder, TargetState};
 use crate::runtime::StandaloneHerder;
 use crate::storage::{FileOffsetStore, OffsetStore};
@@ -104,6 +106,26 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
         None
     };
 
+    // Config providers come from the raw worker config; every other worker value may then use them
+    // (Kafka resolves worker configs the same way).
+    let providers = match ConfigProviders::from_worker_props(&props) {
+        Ok(p) => p,
+        Err(e) => {
+            return fail(
+                exit::CONFIG,
+                format!("{}: {e}", args.worker_properties.display()),
+            )
+        }
+    };
+    let props = match resolve_worker_props(&providers, props).await {
+        Ok(p) => p,
+        Err(e) => {
+            return fail(
+                exit::CONFIG,
+                format!("{}: {e}", args.worker_properties.display()),
+            )
+        }
+    };
     let (config, warnings) = match WorkerConfig::from_props(props) {
         Ok(c) => c,
         Err(e) => {
@@ -134,7 +156,9 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
         Ok(m) => Arc::new(m),
         Err(e) => return fail(exit::CONFIG, e),
     };
-    let herder = Arc::new(StandaloneHerder::new(settings, offsets, metrics));
+    let herder = Arc::new(
+        StandaloneHerder::new(settings, offsets, metrics).with_config_providers(providers),
+    );
 
     // The REST API comes up first, as in Kafka, so status is visible while connectors start.
     let listeners = match config.listeners() {
@@ -146,19 +170,18 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
             )
         }
     };
+    let (auth, tls) = match rest_security(&config, &listeners) {
+        Ok(v) => v,
+        Err(e) => {
+            return fail(
+                exit::CONFIG,
+                format!("{}: {e}", args.worker_properties.display()),
+            )
+        }
+    };
     let shutdown = CancellationToken::new();
     let mut servers = Vec::new();
     for listener in listeners {
-        if listener.scheme != "http" {
-            return fail(
-                exit::CONFIG,
-                format!(
-                    "{}: listener scheme '{}' is not supported yet; use http://",
-                    args.worker_properties.display(),
-                    listener.scheme
-                ),
-            );
-        }
         let host = listener
             .host
             .clone()
@@ -180,13 +203,20 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
                 )
             }
         };
-        tracing::info!(address = %socket.local_addr().map(|a| a.to_string()).unwrap_or(addr), "REST API listening");
-        let router = crate::rest::router(herder.clone() as Arc<dyn Herder>);
+        tracing::info!(address = %socket.local_addr().map(|a| a.to_string()).unwrap_or(addr), scheme = %listener.scheme, authentication = auth.is_some(), "REST API listening");
+        let mut router = crate::rest::router(herder.clone() as Arc<dyn Herder>);
+        if let Some(auth) = &auth {
+            router = crate::rest::auth::protect(router, auth.clone());
+        }
         let stop = shutdown.clone();
+        let tls = tls.clone().filter(|_| listener.scheme == "https");
         servers.push(tokio::spawn(async move {
-            if let Err(e) =
-                crate::rest::serve(socket, router, async move { stop.cancelled().await }).await
-            {
+            let stopped = async move { stop.cancelled().await };
+            let served = match tls {
+                Some(tls) => crate::rest::serve_tls(socket, tls, router, stopped).await,
+                None => crate::rest::serve(socket, router, stopped).await,
+            };
+            if let Err(e) = served {
                 tracing::error!(error = %e, "REST server failed");
             }
         }));
@@ -238,6 +268,49 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
     drop(embedded);
     tracing::info!("Ferry worker stopped");
     ExitCode::SUCCESS
+}
+
+/// The REST API's authentication (if any) and TLS configuration (if a listener is https).
+type RestSecurity = (Option<Arc<RestAuth>>, Option<Arc<rustls::ServerConfig>>);
+
+/// The REST API's authentication and, when a listener is https, its TLS configuration.
+fn rest_security(
+    config: &WorkerConfig,
+    listeners: &[crate::config::worker::Listener],
+) -> Result<RestSecurity, String> {
+    for class in config.rest_extension_classes() {
+        if class != crate::rest::auth::BASIC_AUTH_EXTENSION {
+            tracing::warn!("REST extension '{class}' is not available in Ferry and is ignored");
+        }
+    }
+    let kafka_opts = std::env::var("KAFKA_OPTS").ok();
+    let auth = RestAuth::from_worker(
+        config.originals(),
+        config.rest_extension_classes(),
+        kafka_opts.as_deref(),
+    )
+    .map_err(|e| e.to_string())?
+    .map(Arc::new);
+    let tls = if listeners.iter().any(|l| l.scheme == "https") {
+        let ssl = crate::rest::tls::listener_ssl_props(config.originals());
+        Some(crate::rest::tls::server_config(&ssl).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    Ok((auth, tls))
+}
+
+/// Resolves the placeholders in the worker config, except in the provider declarations themselves.
+async fn resolve_worker_props(
+    providers: &ConfigProviders,
+    props: Props,
+) -> Result<Props, crate::config::providers::ResolveError> {
+    let (declarations, rest): (Props, Props) = props
+        .into_iter()
+        .partition(|(k, _)| k.starts_with("config.providers"));
+    let mut resolved = providers.resolve(&rest).await?;
+    resolved.extend(declarations);
+    Ok(resolved)
 }
 
 /// Waits for SIGTERM or SIGINT (Ctrl-C).

@@ -27,6 +27,8 @@ pub use info::{ConfigInfo, ConfigInfos, ConfigKeyInfo, ConfigValueInfo};
 pub mod connector;
 mod connector_file;
 pub mod def;
+pub mod jaas;
 mod java;
 pub mod properties;
+pub mod providers;
 pub mod worker;

@@ -5,7 +5,9 @@
 //! - [`server`]: the [`router`] and [`serve`].
 //! - [`connectors`], [`lifecycle`], [`offsets`], [`plugins`], [`root`]: the handlers, by resource.
 //! - [`body`], [`params`], [`error`]: request parsing and the error body.
+//! - [`tls`] and [`auth`]: the https listener and authentication (both off by default).
 
+pub mod auth;
 pub mod body;
 pub mod connectors;
 pub mod entities;
@@ -17,9 +19,10 @@ pub mod params;
 pub mod plugins;
 pub mod root;
 pub mod server;
+pub mod tls;
 
 #[cfg(test)]
 mod tests;
 
 pub use error::{ApiError, ApiResult};
-pub use server::{router, serve};
+pub use server::{router, serve, serve_tls};

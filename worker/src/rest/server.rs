@@ -109,3 +109,16 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await
 }
+
+/// As [`serve`], over TLS: each connection completes its handshake before the router sees it.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    tls: std::sync::Arc<rustls::ServerConfig>,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = super::tls::TlsListener::new(listener, tls)?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::converters::RecordConverters;
 use super::errors::{DlqSettings, ErrorPolicy};
-use super::kafka_config::{consumer_config, producer_config};
+use super::kafka_config::{admin_config, consumer_config, producer_config};
 use super::sink_task::{self, DlqSetup, SinkTaskSpec, Subscription};
 use super::source_task::{self, SourceTaskSpec};
 use super::status::{State, StatusStore};
@@ -26,6 +26,7 @@ use super::topics::ActiveTopics;
 use crate::config::connector::{
     config_errors_message, validate_connector_config_nullable, ConnectorKind,
 };
+use crate::config::providers::ConfigProviders;
 use crate::config::{ConfigInfos, ConfigKeyInfo, Props};
 use crate::connectors::{Connector, ConnectorPlugin, TaskFactory};
 use crate::metrics::WorkerMetrics;
@@ -49,6 +50,8 @@ pub struct WorkerSettings {
     pub producer_props: Props,
     /// Prefix-stripped `consumer.*` settings, plus the shared client settings.
     pub consumer_props: Props,
+    /// The unprefixed client settings plus the prefix-stripped `admin.*` settings.
+    pub admin_props: Props,
     pub offset_flush_interval: Duration,
     pub offset_flush_timeout: Duration,
     pub task_shutdown_timeout: Duration,
@@ -88,6 +91,9 @@ pub struct StandaloneHerder {
     metrics: Arc<WorkerMetrics>,
     connectors: Mutex<BTreeMap<String, ConnectorEntry>>,
     started: AtomicBool,
+    /// Resolve `${provider:path:key}` placeholders where configs are used; stored configs (and so
+    /// the REST API and logs) keep the placeholders.
+    providers: ConfigProviders,
 }
 
 fn connector_type(kind: ConnectorKind) -> ConnectorType {
@@ -155,7 +161,22 @@ impl StandaloneHerder {
             metrics,
             connectors: Mutex::new(BTreeMap::new()),
             started: AtomicBool::new(false),
+            providers: ConfigProviders::none(),
         }
+    }
+
+    /// The worker's config providers (`config.providers`), for placeholders in connector configs.
+    pub fn with_config_providers(mut self, providers: ConfigProviders) -> Self {
+        self.providers = providers;
+        self
+    }
+
+    /// The connector config with its placeholders resolved, as the connector and its tasks see it.
+    async fn resolved(&self, config: &Props) -> Result<Props, crate::errors::ConnectError> {
+        self.providers
+            .resolve(config)
+            .await
+            .map_err(|e| crate::errors::ConnectError::new(e.to_string()))
     }
 
     /// Marks start-up complete (`/health` answers healthy from now on).
@@ -210,14 +231,23 @@ impl StandaloneHerder {
             self.status.set_connector(name, State::Stopped, None);
             return;
         }
+        let config = match self.resolved(&entry.config).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(connector = name, error = %e, "connector failed to start");
+                self.status
+                    .set_connector(name, State::Failed, Some(e.trace()));
+                return;
+            }
+        };
         let mut instance = (entry.plugin.new_connector)();
-        if let Err(e) = instance.start(&entry.config) {
+        if let Err(e) = instance.start(&config) {
             tracing::error!(connector = name, error = %e, "connector failed to start");
             self.status
                 .set_connector(name, State::Failed, Some(e.trace()));
             return;
         }
-        let max = tasks_max(&entry.config);
+        let max = tasks_max(&config);
         let configs = instance.task_configs(max);
         if configs.len() > max {
             let message = format!(
@@ -233,9 +263,14 @@ impl StandaloneHerder {
             );
             return;
         }
+        // Task configs are built from resolved values; they are kept (and served) with the
+        // placeholders put back, and resolved again when each task starts.
         entry.task_configs = configs
             .iter()
-            .map(|c| task_props(entry.plugin, c))
+            .map(|c| {
+                self.providers
+                    .unresolve(&task_props(entry.plugin, c), &entry.config)
+            })
             .collect();
         entry.instance = Some(instance);
         let state = if entry.target == TargetState::Paused {
@@ -245,17 +280,17 @@ impl StandaloneHerder {
         };
         self.status.set_connector(name, state, None);
         for id in 0..entry.task_configs.len() as u32 {
-            self.start_task(name, entry, id);
+            self.start_task(name, entry, id).await;
         }
     }
 
     /// Spawns one task. Setup failures (converters, transforms) fail the task, not the worker.
-    fn start_task(&self, name: &str, entry: &mut ConnectorEntry, task: u32) {
+    async fn start_task(&self, name: &str, entry: &mut ConnectorEntry, task: u32) {
         let id = TaskId {
             connector: name.to_string(),
             task,
         };
-        let Some(task_config) = entry.task_configs.get(task as usize).cloned() else {
+        let Some(raw_task_config) = entry.task_configs.get(task as usize).cloned() else {
             return;
         };
         let (pause_tx, pause_rx) = watch::channel(entry.target == TargetState::Paused);
@@ -268,9 +303,26 @@ impl StandaloneHerder {
         let metrics = self.metrics.task(name, task);
         self.status.set_task(name, task, State::Unassigned, None);
 
-        let setup = RecordConverters::for_connector(&self.settings.worker_props, &entry.config)
-            .and_then(|c| build_chain(entry.kind(), &entry.config).map(|t| (c, t)))
-            .and_then(|(c, t)| ErrorPolicy::from_config(&entry.config).map(|e| (c, t, e)));
+        // Resolved on every start, so a restart picks up a rotated secret.
+        let resolved = match self.resolved(&entry.config).await {
+            Ok(config) => self
+                .resolved(&raw_task_config)
+                .await
+                .map(|task_config| (config, task_config)),
+            Err(e) => Err(e),
+        };
+        let (config, task_config) = match resolved {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(task = %id, error = %e, "task failed to start");
+                self.status
+                    .set_task(name, task, State::Failed, Some(e.trace()));
+                return;
+            }
+        };
+        let setup = RecordConverters::for_connector(&self.settings.worker_props, &config)
+            .and_then(|c| build_chain(entry.kind(), &config).map(|t| (c, t)))
+            .and_then(|(c, t)| ErrorPolicy::from_config(&config).map(|e| (c, t, e)));
         let (converters, transforms, errors) = match setup {
             Ok(v) => v,
             Err(e) => {
@@ -296,12 +348,15 @@ impl StandaloneHerder {
         let future: std::pin::Pin<Box<dyn std::future::Future<Output = TaskExit> + Send>> =
             match entry.plugin.new_task {
                 TaskFactory::Source(new_task) => {
-                    let (producer_config, notes) = producer_config(
+                    let (producer_config, notes) = match producer_config(
                         &s.producer_props,
-                        &overrides(&entry.config, "producer.override"),
+                        &overrides(&config, "producer.override"),
                         name,
                         task,
-                    );
+                    ) {
+                        Ok(c) => c,
+                        Err(e) => return self.fail_task_setup(&id, e),
+                    };
                     notes.iter().for_each(|n| tracing::info!(task = %id, "{n}"));
                     Box::pin(source_task::run(
                         SourceTaskSpec {
@@ -323,33 +378,49 @@ impl StandaloneHerder {
                     ))
                 }
                 TaskFactory::Sink(new_task) => {
-                    let (consumer_config, notes) = consumer_config(
+                    let (consumer_config, notes) = match consumer_config(
                         &s.consumer_props,
-                        &overrides(&entry.config, "consumer.override"),
+                        &overrides(&config, "consumer.override"),
                         name,
                         task,
-                    );
+                    ) {
+                        Ok(c) => c,
+                        Err(e) => return self.fail_task_setup(&id, e),
+                    };
                     notes.iter().for_each(|n| tracing::info!(task = %id, "{n}"));
-                    let subscription = sink_subscription(&entry.config);
-                    let dlq = match DlqSettings::from_config(&entry.config) {
-                        Ok(settings) => settings.map(|settings| {
-                            let (mut producer, _) = producer_config(
+                    let subscription = sink_subscription(&config);
+                    let dlq = match DlqSettings::from_config(&config) {
+                        Ok(None) => None,
+                        Ok(Some(settings)) => {
+                            let clients = producer_config(
                                 &s.producer_props,
-                                &overrides(&entry.config, "producer.override"),
+                                &overrides(&config, "producer.override"),
                                 name,
                                 task,
-                            );
+                            )
+                            .and_then(|(producer, _)| {
+                                admin_config(
+                                    &s.admin_props,
+                                    &overrides(&config, "admin.override"),
+                                    name,
+                                    task,
+                                )
+                                .map(|(admin, _)| (producer, admin))
+                            });
+                            let (mut producer, admin) = match clients {
+                                Ok(c) => c,
+                                Err(e) => return self.fail_task_setup(&id, e),
+                            };
                             producer.insert(
                                 "client.id".into(),
                                 format!("connector-dlq-producer-{name}-{task}"),
                             );
-                            // The admin client (topic creation) takes the same connection settings.
-                            DlqSetup {
+                            Some(DlqSetup {
                                 settings,
-                                admin_config: producer.clone(),
+                                admin_config: admin,
                                 producer_config: producer,
-                            }
-                        }),
+                            })
+                        }
                         Err(e) => {
                             let e = crate::errors::ConnectError::from(e);
                             self.status
@@ -397,6 +468,16 @@ impl StandaloneHerder {
                 join,
             },
         );
+    }
+
+    /// Fails a task whose Kafka client settings cannot be applied (e.g. a JKS keystore).
+    fn fail_task_setup(&self, id: &TaskId, error: impl std::fmt::Display) {
+        let e = crate::errors::ConnectError::new(format!(
+            "Failed to configure the Kafka client of task {id}: {error}"
+        ));
+        tracing::error!(task = %id, error = %e, "task failed to start");
+        self.status
+            .set_task(&id.connector, id.task, State::Failed, Some(e.trace()));
     }
 
     /// Stops the given tasks and waits for them, within `task.shutdown.graceful.timeout.ms` in total.
@@ -530,7 +611,7 @@ impl StandaloneHerder {
     async fn restart_tasks(&self, name: &str, entry: &mut ConnectorEntry, ids: &[u32]) {
         self.stop_tasks(name, entry, ids).await;
         for id in ids {
-            self.start_task(name, entry, *id);
+            self.start_task(name, entry, *id).await;
         }
     }
 
@@ -828,7 +909,11 @@ impl Herder for StandaloneHerder {
                 // Only the connector instance restarts; its tasks keep running.
                 self.stop_connector_instance(entry).await;
                 let mut instance = (entry.plugin.new_connector)();
-                match instance.start(&entry.config) {
+                let started = match self.resolved(&entry.config).await {
+                    Ok(config) => instance.start(&config),
+                    Err(e) => Err(e),
+                };
+                match started {
                     Ok(()) => {
                         entry.instance = Some(instance);
                         let state = match entry.target {
@@ -963,7 +1048,8 @@ impl Herder for StandaloneHerder {
                     .collect(),
             }),
             ConnectorKind::Sink => {
-                let client = self.sink_offsets_client(name, &config);
+                let config = self.resolved_for_request(&config).await?;
+                let client = self.sink_offsets_client(name, &config)?;
                 tokio::task::spawn_blocking(move || client.list())
                     .await
                     .map_err(|e| HerderError::Internal(e.to_string()))?
@@ -978,18 +1064,22 @@ impl Herder for StandaloneHerder {
         offsets: ConnectorOffsets,
     ) -> HerderResult<String> {
         let connectors = self.connectors.lock().await;
-        let entry = connectors.get(name).ok_or_else(|| not_found(name))?;
-        self.require_stopped(name, entry)?;
+        let (raw, plugin, kind) = {
+            let entry = connectors.get(name).ok_or_else(|| not_found(name))?;
+            self.require_stopped(name, entry)?;
+            (entry.config.clone(), entry.plugin, entry.kind())
+        };
+        let config = self.resolved_for_request(&raw).await?;
         let entries: Vec<_> = offsets
             .offsets
             .into_iter()
             .map(|o| (o.partition, o.offset))
             .collect();
-        let managed_by_connector = match entry.kind() {
+        let managed_by_connector = match kind {
             ConnectorKind::Source => {
-                let instance = (entry.plugin.new_connector)();
+                let instance = (plugin.new_connector)();
                 let ok = instance
-                    .alter_offsets(&entry.config, &entries)
+                    .alter_offsets(&config, &entries)
                     .map_err(|e| HerderError::BadRequest(e.to_string()))?;
                 self.offsets
                     .put(name, &entries)
@@ -997,11 +1087,11 @@ impl Herder for StandaloneHerder {
                 ok
             }
             ConnectorKind::Sink => {
-                let instance = (entry.plugin.new_connector)();
+                let instance = (plugin.new_connector)();
                 let ok = instance
-                    .alter_offsets(&entry.config, &entries)
+                    .alter_offsets(&config, &entries)
                     .map_err(|e| HerderError::BadRequest(e.to_string()))?;
-                let client = self.sink_offsets_client(name, &entry.config);
+                let client = self.sink_offsets_client(name, &config)?;
                 tokio::task::spawn_blocking(move || client.alter(&entries))
                     .await
                     .map_err(|e| HerderError::Internal(e.to_string()))?
@@ -1033,7 +1123,8 @@ impl Herder for StandaloneHerder {
                     .map_err(|e| HerderError::Internal(e.to_string()))?;
             }
             ConnectorKind::Sink => {
-                let client = self.sink_offsets_client(name, &entry.config);
+                let config = self.resolved_for_request(&entry.config).await?;
+                let client = self.sink_offsets_client(name, &config)?;
                 tokio::task::spawn_blocking(move || client.reset())
                     .await
                     .map_err(|e| HerderError::Internal(e.to_string()))?
@@ -1082,18 +1173,30 @@ impl Herder for StandaloneHerder {
 }
 
 impl StandaloneHerder {
+    /// [`StandaloneHerder::resolved`] for a REST request: a placeholder that cannot be resolved is
+    /// the caller's 400.
+    async fn resolved_for_request(&self, config: &Props) -> HerderResult<Props> {
+        self.resolved(config)
+            .await
+            .map_err(|e| HerderError::BadRequest(e.to_string()))
+    }
+
     fn sink_offsets_client(
         &self,
         name: &str,
         config: &Props,
-    ) -> super::sink_offsets::SinkOffsetsClient {
+    ) -> HerderResult<super::sink_offsets::SinkOffsetsClient> {
         let (client_config, _) = consumer_config(
             &self.settings.consumer_props,
             &overrides(config, "consumer.override"),
             name,
             0,
-        );
-        super::sink_offsets::SinkOffsetsClient::new(client_config, sink_subscription(config))
+        )
+        .map_err(|e| HerderError::BadRequest(e.to_string()))?;
+        Ok(super::sink_offsets::SinkOffsetsClient::new(
+            client_config,
+            sink_subscription(config),
+        ))
     }
 }
 

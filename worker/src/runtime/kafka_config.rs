@@ -9,7 +9,11 @@
 
 use std::collections::BTreeMap;
 
+use super::kafka_security::{self, SecurityError};
 use crate::config::Props;
+
+/// Client settings in librdkafka's keys, and notes for the log about keys that were dropped.
+pub type ClientSettings = (BTreeMap<String, String>, Vec<String>);
 
 /// Which client a configuration is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +63,7 @@ pub fn producer_config(
     connector_overrides: &Props,
     connector: &str,
     task: u32,
-) -> (BTreeMap<String, String>, Vec<String>) {
+) -> Result<ClientSettings, SecurityError> {
     // Kafka Connect's producer defaults (`Worker.baseProducerConfigs`), then the worker's, then the
     // connector's overrides.
     let mut merged = Props::new();
@@ -86,7 +90,7 @@ pub fn consumer_config(
     connector_overrides: &Props,
     connector: &str,
     task: u32,
-) -> (BTreeMap<String, String>, Vec<String>) {
+) -> Result<ClientSettings, SecurityError> {
     let mut merged = Props::new();
     merged.insert("group.id".into(), sink_group_id(connector));
     merged.insert("enable.auto.commit".into(), "false".into());
@@ -113,11 +117,34 @@ pub fn sink_group_id(connector: &str) -> String {
     format!("connect-{connector}")
 }
 
-/// Translates Java client keys to librdkafka keys. Returns the settings and notes for the log.
-pub fn translate(props: Props, role: ClientRole) -> (BTreeMap<String, String>, Vec<String>) {
-    let mut out = BTreeMap::new();
-    let mut notes = Vec::new();
+/// The settings for a connector's admin client (dead letter queue topic creation), in librdkafka's
+/// keys: the worker's admin settings, then the connector's `admin.override.` settings.
+pub fn admin_config(
+    worker_admin: &Props,
+    connector_overrides: &Props,
+    connector: &str,
+    task: u32,
+) -> Result<ClientSettings, SecurityError> {
+    let mut merged = Props::new();
+    merged.insert(
+        "client.id".into(),
+        format!("connector-adminclient-{connector}-{task}"),
+    );
+    merged.extend(worker_admin.clone());
+    merged.extend(connector_overrides.clone());
+    translate(merged, ClientRole::Admin)
+}
+
+/// Translates Java client keys to librdkafka keys. Returns the settings and notes for the log, or
+/// the security setting that cannot be applied.
+pub fn translate(props: Props, role: ClientRole) -> Result<ClientSettings, SecurityError> {
+    let security = kafka_security::translate(&props)?;
+    let mut out = security.settings;
+    let mut notes = security.notes;
     for (key, value) in props {
+        if kafka_security::is_kafka_security_key(&key) {
+            continue;
+        }
         if IGNORED_JAVA_KEYS.contains(&key.as_str()) {
             notes.push(format!(
                 "client setting '{key}' has no equivalent in Ferry's Kafka client and is ignored"
@@ -136,17 +163,12 @@ pub fn translate(props: Props, role: ClientRole) -> (BTreeMap<String, String>, V
                     "client setting 'buffer.memory' must be a number of bytes, found '{value}'; ignored"
                 )),
             },
-            // Kafka's `sasl.mechanism` is librdkafka's `sasl.mechanisms` (it accepts both spellings,
-            // but only one may be set).
-            "sasl.mechanism" => {
-                out.insert("sasl.mechanisms".to_string(), value);
-            }
             _ => {
                 out.insert(key, value);
             }
         }
     }
-    (out, notes)
+    Ok((out, notes))
 }
 
 #[cfg(test)]
@@ -167,7 +189,8 @@ mod tests {
             &props(&[("linger.ms", "20")]),
             "src",
             0,
-        );
+        )
+        .unwrap();
         assert_eq!(c["acks"], "all");
         assert_eq!(c["max.in.flight.requests.per.connection"], "1");
         assert_eq!(c["client.id"], "connector-producer-src-0");
@@ -182,12 +205,14 @@ mod tests {
             &Props::new(),
             "sink",
             2,
-        );
+        )
+        .unwrap();
         assert_eq!(c["group.id"], "connect-sink");
         assert_eq!(c["enable.auto.commit"], "false");
         assert_eq!(c["auto.offset.reset"], "earliest");
         assert_eq!(c["client.id"], "connector-consumer-sink-2");
-        let (c, _) = consumer_config(&Props::new(), &props(&[("group.id", "custom")]), "sink", 0);
+        let (c, _) =
+            consumer_config(&Props::new(), &props(&[("group.id", "custom")]), "sink", 0).unwrap();
         assert_eq!(c["group.id"], "custom");
     }
 
@@ -197,13 +222,60 @@ mod tests {
             props(&[
                 ("buffer.memory", "33554432"),
                 ("key.serializer", "x"),
+                ("security.protocol", "SASL_SSL"),
                 ("sasl.mechanism", "PLAIN"),
+                ("sasl.username", "u"),
             ]),
             ClientRole::Producer,
-        );
+        )
+        .unwrap();
         assert_eq!(c["queue.buffering.max.kbytes"], "32768");
         assert_eq!(c["sasl.mechanisms"], "PLAIN");
+        assert_eq!(c["sasl.username"], "u");
+        assert!(!c.contains_key("sasl.mechanism"));
         assert!(!c.contains_key("key.serializer"));
         assert_eq!(notes.len(), 1);
+    }
+
+    #[test]
+    fn connector_overrides_reach_the_security_translation() {
+        // The worker trusts a CA file; one connector logs in with SCRAM through its overrides.
+        let (c, _) = producer_config(
+            &props(&[
+                ("security.protocol", "SSL"),
+                ("ssl.truststore.type", "PEM"),
+                ("ssl.truststore.location", "/etc/ca.pem"),
+            ]),
+            &props(&[
+                ("security.protocol", "SASL_SSL"),
+                ("sasl.mechanism", "SCRAM-SHA-256"),
+                (
+                    "sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"c\" password=\"pw\";",
+                ),
+            ]),
+            "src",
+            0,
+        )
+        .unwrap();
+        assert_eq!(c["security.protocol"], "sasl_ssl");
+        assert_eq!(c["ssl.ca.location"], "/etc/ca.pem");
+        assert_eq!(c["sasl.username"], "c");
+        assert_eq!(c["sasl.password"], "pw");
+        for java_key in [
+            "sasl.jaas.config",
+            "ssl.truststore.location",
+            "ssl.truststore.type",
+        ] {
+            assert!(!c.contains_key(java_key), "{java_key}");
+        }
+        let err = admin_config(
+            &props(&[("ssl.keystore.type", "JKS")]),
+            &Props::new(),
+            "src",
+            0,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("ssl.keystore.type=JKS"), "{err}");
     }
 }

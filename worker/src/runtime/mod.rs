@@ -5,6 +5,7 @@ pub mod converters;
 pub mod errors;
 pub mod herder;
 pub mod kafka_config;
+pub mod kafka_security;
 pub mod sink_offsets;
 pub mod sink_task;
 pub mod source_task;

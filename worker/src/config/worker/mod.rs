@@ -27,6 +27,9 @@ const PASS_THROUGH_PREFIXES: &[&str] = &[
     "config.providers.",
     "listeners.https.",
     "admin.listeners.https.",
+    // Ferry's REST authentication keys (docs/security.md).
+    "rest.basic.auth.",
+    "rest.auth.",
 ];
 
 const INTERNAL_CONVERTER_KEYS: [&str; 2] = ["internal.key.converter", "internal.value.converter"];

@@ -1,0 +1,55 @@
+//! Kafka's `EnvVarConfigProvider`: `${env:NAME}` is the worker process's environment variable
+//! `NAME`, if `allowlist.pattern` (a regular expression, default: any) matches the name.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use regex::Regex;
+
+use super::{ConfigProvider, ProviderConfigError, ProviderError};
+use crate::config::Props;
+
+pub struct EnvVarConfigProvider {
+    name: String,
+    allowlist: Option<Regex>,
+}
+
+impl EnvVarConfigProvider {
+    pub fn new(name: &str, params: &Props) -> Result<Self, ProviderConfigError> {
+        let allowlist = match params.get("allowlist.pattern") {
+            None => None,
+            // Java's `matches()` is anchored at both ends.
+            Some(p) => Some(Regex::new(&format!("^(?:{p})$")).map_err(|e| {
+                ProviderConfigError::InvalidParam {
+                    name: name.to_string(),
+                    param: "allowlist.pattern",
+                    reason: e.to_string(),
+                }
+            })?),
+        };
+        Ok(EnvVarConfigProvider {
+            name: name.to_string(),
+            allowlist,
+        })
+    }
+}
+
+#[async_trait]
+impl ConfigProvider for EnvVarConfigProvider {
+    async fn get(
+        &self,
+        path: Option<&str>,
+        keys: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, String>, ProviderError> {
+        if path.is_some_and(|p| !p.is_empty()) {
+            return Err(ProviderError::PathNotSupported {
+                provider: self.name.clone(),
+            });
+        }
+        Ok(keys
+            .iter()
+            .filter(|k| self.allowlist.as_ref().is_none_or(|r| r.is_match(k)))
+            .filter_map(|k| std::env::var(k).ok().map(|v| (k.clone(), v)))
+            .collect())
+    }
+}

@@ -1,0 +1,53 @@
+//! Kafka's `FileConfigProvider`: `${file:/path/to/file.properties:key}` reads `key` from a
+//! properties file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+
+use super::{AllowedPaths, ConfigProvider, ProviderConfigError, ProviderError};
+use crate::config::properties::load_properties_file;
+use crate::config::Props;
+
+pub struct FileConfigProvider {
+    name: String,
+    allowed: AllowedPaths,
+}
+
+impl FileConfigProvider {
+    pub fn new(name: &str, params: &Props) -> Result<Self, ProviderConfigError> {
+        Ok(FileConfigProvider {
+            name: name.to_string(),
+            allowed: AllowedPaths::from_params(name, params)?,
+        })
+    }
+}
+
+#[async_trait]
+impl ConfigProvider for FileConfigProvider {
+    async fn get(
+        &self,
+        path: Option<&str>,
+        keys: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, String>, ProviderError> {
+        let path = path
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| ProviderError::PathRequired {
+                provider: self.name.clone(),
+            })?;
+        let file = self.allowed.check(path)?;
+        // Read off the async threads: a mounted secret may sit on a slow volume.
+        let props = tokio::task::spawn_blocking(move || load_properties_file(&file))
+            .await
+            .map_err(|e| ProviderError::Other(e.to_string()))?
+            .map_err(|e| ProviderError::Read {
+                path: path.to_string(),
+                // The parser's messages name the file and line, never the content.
+                reason: e.to_string(),
+            })?;
+        Ok(props
+            .into_iter()
+            .filter(|(k, _)| keys.contains(k))
+            .collect())
+    }
+}
