@@ -1,10 +1,13 @@
 //! The worker properties rendered from a `KafkaConnectSpec` (Strimzi's
 //! `KafkaConnectConfigurationBuilder`, reference §3.1).
 //!
-//! TLS and SASL are rendered with librdkafka's key names (`ssl.ca.location`, `sasl.username`, ...):
-//! the worker's Kafka client is librdkafka and passes such keys through unchanged, whereas Java's
-//! keystore/truststore keys have no librdkafka equivalent. Managed keys in `spec.config` are
-//! rejected by validation before rendering; here they are skipped as a second line of defence.
+//! TLS and SASL are rendered with Kafka's own keys, as Strimzi renders them for Kafka Connect: a PEM
+//! truststore file, a PEM keystore whose certificate chain and key the `dir` config provider reads
+//! from the mounted Secret, and a `sasl.jaas.config` whose password the `env` provider reads from the
+//! variable the Deployment fills from the password Secret. No secret value is ever written into the
+//! ConfigMap; the worker translates these keys to its client's (docs/security.md). Managed keys in
+//! `spec.config` are rejected by validation before rendering; here they are skipped as a second line
+//! of defence.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +22,12 @@ use crate::names::REST_PORT;
 pub const JSON_CONVERTER: &str = "org.apache.kafka.connect.json.JsonConverter";
 /// Kafka's env var config provider class, registered under the alias `env`.
 pub const ENV_PROVIDER_CLASS: &str = "org.apache.kafka.common.config.provider.EnvVarConfigProvider";
+/// Kafka's directory config provider class, registered under the alias `dir` (mounted Secrets).
+pub const DIR_PROVIDER_CLASS: &str =
+    "org.apache.kafka.common.config.provider.DirectoryConfigProvider";
+
+/// The providers the rendered config relies on, with their aliases.
+const PROVIDERS: [(&str, &str); 2] = [("env", ENV_PROVIDER_CLASS), ("dir", DIR_PROVIDER_CLASS)];
 
 /// Worker properties (sorted by key) for `spec`.
 pub fn worker_properties(spec: &KafkaConnectSpec) -> BTreeMap<String, String> {
@@ -34,16 +43,23 @@ pub fn worker_properties(spec: &KafkaConnectSpec) -> BTreeMap<String, String> {
             props.insert(key.clone(), v);
         }
     }
-    let providers = match props.get("config.providers").map(|s| s.trim()) {
-        Some(user) if user.split(',').any(|p| p.trim() == "env") => user.to_owned(),
-        Some(user) if !user.is_empty() => format!("{user},env"),
-        _ => "env".to_owned(),
-    };
-    props.insert("config.providers".to_owned(), providers);
-    props.insert(
-        "config.providers.env.class".to_owned(),
-        ENV_PROVIDER_CLASS.to_owned(),
-    );
+    // The user's providers are kept; ours are added (under aliases the user cannot redefine).
+    let mut providers: Vec<String> = props
+        .get("config.providers")
+        .map(|user| {
+            user.split(',')
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    for (alias, class) in PROVIDERS {
+        if !providers.iter().any(|p| p == alias) {
+            providers.push(alias.to_owned());
+        }
+        props.insert(format!("config.providers.{alias}.class"), class.to_owned());
+    }
+    props.insert("config.providers".to_owned(), providers.join(","));
 
     props.insert(
         "bootstrap.servers".to_owned(),
@@ -78,15 +94,16 @@ fn security_properties(spec: &KafkaConnectSpec) -> BTreeMap<String, String> {
         (true, true) => "SASL_SSL",
     };
     props.insert("security.protocol".to_owned(), protocol.to_owned());
-    // Validation admits at most one trusted certificate key (librdkafka takes one CA file).
+    // Validation admits at most one trusted certificate key (one PEM truststore file).
     if let Some(cert) = spec
         .tls
         .as_ref()
         .and_then(|t| t.trusted_certificates.first())
     {
         if let Some(key) = &cert.certificate {
+            props.insert("ssl.truststore.type".to_owned(), "PEM".to_owned());
             props.insert(
-                "ssl.ca.location".to_owned(),
+                "ssl.truststore.location".to_owned(),
                 format!("{}/{key}", trusted_dir(&cert.secret_name)),
             );
         }
@@ -96,31 +113,44 @@ fn security_properties(spec: &KafkaConnectSpec) -> BTreeMap<String, String> {
             AuthenticationType::Tls => {
                 if let Some(ck) = &auth.certificate_and_key {
                     let dir = client_cert_dir(&ck.secret_name);
+                    props.insert("ssl.keystore.type".to_owned(), "PEM".to_owned());
                     props.insert(
-                        "ssl.certificate.location".to_owned(),
-                        format!("{dir}/{}", ck.certificate),
+                        "ssl.keystore.certificate.chain".to_owned(),
+                        format!("${{dir:{dir}:{}}}", ck.certificate),
                     );
-                    props.insert("ssl.key.location".to_owned(), format!("{dir}/{}", ck.key));
+                    props.insert(
+                        "ssl.keystore.key".to_owned(),
+                        format!("${{dir:{dir}:{}}}", ck.key),
+                    );
                 }
             }
             mechanism => {
-                let name = match mechanism {
-                    AuthenticationType::ScramSha256 => "SCRAM-SHA-256",
-                    AuthenticationType::ScramSha512 => "SCRAM-SHA-512",
-                    _ => "PLAIN",
+                let (name, module) = match mechanism {
+                    AuthenticationType::ScramSha256 => ("SCRAM-SHA-256", SCRAM_MODULE),
+                    AuthenticationType::ScramSha512 => ("SCRAM-SHA-512", SCRAM_MODULE),
+                    _ => ("PLAIN", PLAIN_MODULE),
                 };
                 props.insert("sasl.mechanism".to_owned(), name.to_owned());
-                if let Some(user) = &auth.username {
-                    props.insert("sasl.username".to_owned(), user.clone());
-                }
+                let username = auth.username.as_deref().unwrap_or_default();
                 props.insert(
-                    "sasl.password".to_owned(),
-                    format!("${{env:{SASL_PASSWORD_ENV}}}"),
+                    "sasl.jaas.config".to_owned(),
+                    format!(
+                        "{module} required username=\"{}\" password=\"${{env:{SASL_PASSWORD_ENV}}}\";",
+                        jaas_quote(username)
+                    ),
                 );
             }
         }
     }
     props
+}
+
+const SCRAM_MODULE: &str = "org.apache.kafka.common.security.scram.ScramLoginModule";
+const PLAIN_MODULE: &str = "org.apache.kafka.common.security.plain.PlainLoginModule";
+
+/// A value inside a JAAS double-quoted string: backslashes and quotes escaped.
+fn jaas_quote(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 /// `props` as a Java properties file, one `key=value` per line in key order.
@@ -182,7 +212,8 @@ mod tests {
         assert_eq!(p["rest.advertised.host.name"], "${env:POD_IP}");
         assert_eq!(p["rest.advertised.port"], "8083");
         assert_eq!(p["security.protocol"], "PLAINTEXT");
-        assert_eq!(p["config.providers"], "env");
+        assert_eq!(p["config.providers"], "env,dir");
+        assert_eq!(p["config.providers.dir.class"], DIR_PROVIDER_CLASS);
         assert!(!p.contains_key("config.storage.topic"));
     }
 
@@ -209,7 +240,7 @@ mod tests {
         assert_eq!(p["key.converter.schemas.enable"], "false");
         assert_eq!(p["group.id"], "connect-cluster");
         assert!(!p.contains_key("rest.port"));
-        assert_eq!(p["config.providers"], "file,env");
+        assert_eq!(p["config.providers"], "file,env,dir");
     }
 
     #[test]
@@ -234,9 +265,33 @@ mod tests {
         let p = worker_properties(&s);
         assert_eq!(p["security.protocol"], "SASL_SSL");
         assert_eq!(p["sasl.mechanism"], "SCRAM-SHA-512");
-        assert_eq!(p["sasl.username"], "connect");
-        assert_eq!(p["sasl.password"], "${env:FERRY_SASL_PASSWORD}");
-        assert_eq!(p["ssl.ca.location"], "/etc/ferry/tls/trusted/ca/ca.crt");
+        assert_eq!(
+            p["sasl.jaas.config"],
+            "org.apache.kafka.common.security.scram.ScramLoginModule required \
+             username=\"connect\" password=\"${env:FERRY_SASL_PASSWORD}\";"
+        );
+        assert_eq!(p["ssl.truststore.type"], "PEM");
+        assert_eq!(
+            p["ssl.truststore.location"],
+            "/etc/ferry/tls/trusted/ca/ca.crt"
+        );
+        // What the worker makes of it: its translation of Kafka's keys to its client's.
+        let mut resolved = p.clone();
+        resolved.insert(
+            "sasl.jaas.config".into(),
+            p["sasl.jaas.config"].replace("${env:FERRY_SASL_PASSWORD}", "s3cret"),
+        );
+        let client = ferry_worker::runtime::kafka_security::translate(&resolved)
+            .expect("the worker accepts the rendered keys")
+            .settings;
+        assert_eq!(client["security.protocol"], "sasl_ssl");
+        assert_eq!(client["sasl.mechanisms"], "SCRAM-SHA-512");
+        assert_eq!(client["sasl.username"], "connect");
+        assert_eq!(client["sasl.password"], "s3cret");
+        assert_eq!(
+            client["ssl.ca.location"],
+            "/etc/ferry/tls/trusted/ca/ca.crt"
+        );
     }
 
     #[test]
@@ -254,12 +309,42 @@ mod tests {
         });
         let p = worker_properties(&s);
         assert_eq!(p["security.protocol"], "SSL");
+        assert_eq!(p["ssl.keystore.type"], "PEM");
         assert_eq!(
-            p["ssl.certificate.location"],
-            "/etc/ferry/tls/client/user/user.crt"
+            p["ssl.keystore.certificate.chain"],
+            "${dir:/etc/ferry/tls/client/user:user.crt}"
         );
-        assert_eq!(p["ssl.key.location"], "/etc/ferry/tls/client/user/user.key");
+        assert_eq!(
+            p["ssl.keystore.key"],
+            "${dir:/etc/ferry/tls/client/user:user.key}"
+        );
         assert!(!p.contains_key("sasl.mechanism"));
+    }
+
+    #[test]
+    fn plain_usernames_are_quoted_for_jaas() {
+        let mut s = spec();
+        s.authentication = Some(ClientAuthentication {
+            type_: AuthenticationType::Plain,
+            certificate_and_key: None,
+            username: Some(r#"we"ird\user"#.into()),
+            password_secret: Some(PasswordSecretSource {
+                secret_name: "pw".into(),
+                password: "password".into(),
+            }),
+        });
+        let p = worker_properties(&s);
+        assert_eq!(p["security.protocol"], "SASL_PLAINTEXT");
+        assert_eq!(p["sasl.mechanism"], "PLAIN");
+        let mut resolved = p.clone();
+        resolved.insert(
+            "sasl.jaas.config".into(),
+            p["sasl.jaas.config"].replace("${env:FERRY_SASL_PASSWORD}", "pw"),
+        );
+        let client = ferry_worker::runtime::kafka_security::translate(&resolved)
+            .expect("the worker parses the rendered JAAS line")
+            .settings;
+        assert_eq!(client["sasl.username"], r#"we"ird\user"#);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub fn validate_connect(spec: &KafkaConnectSpec) -> Vec<Problem> {
         }
     }
     if let Some(tls) = &spec.tls {
-        // The worker's Kafka client (librdkafka) takes a single CA file (`ssl.ca.location`).
+        // Rendered as one PEM truststore file (`ssl.truststore.location`).
         if tls.trusted_certificates.len() > 1 {
             problems.push(Problem::new(
                 "spec.tls.trustedCertificates",
