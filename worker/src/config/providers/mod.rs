@@ -3,7 +3,7 @@
 //! the value is used.
 //!
 //! - [`ConfigProvider`]: the plug-in point. Kafka's file, directory and environment providers are
-//!   built in ([`file`], [`dir`], [`env`]); a Kubernetes Secrets provider can implement the same trait.
+//!   built in ([`file`], [`dir`], [`env`]), and Strimzi's Kubernetes Secrets provider ([`kubernetes`]).
 //! - [`ConfigProviders`]: the providers a worker config declares (`config.providers=...`), and
 //!   resolution of every placeholder in a config.
 //! - [`placeholder`]: the `${provider:[path:]key}` syntax.
@@ -13,6 +13,7 @@
 pub mod dir;
 pub mod env;
 pub mod file;
+pub mod kubernetes;
 pub mod placeholder;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -140,17 +141,13 @@ impl ConfigProviders {
                 }
                 "EnvVarConfigProvider" => Arc::new(env::EnvVarConfigProvider::new(&name, &params)?),
                 "KubernetesSecretConfigProvider" => {
-                    return Err(ProviderConfigError::UnknownClass {
-                        name,
-                        class,
-                        reason: "the Kubernetes Secrets provider is only available when the worker runs under the Ferry operator",
-                    })
+                    Arc::new(kubernetes::KubernetesSecretConfigProvider::new(&name))
                 }
                 _ => {
                     return Err(ProviderConfigError::UnknownClass {
                         name,
                         class,
-                        reason: "Ferry has the file (FileConfigProvider), directory (DirectoryConfigProvider) and environment (EnvVarConfigProvider) providers",
+                        reason: "Ferry has the file (FileConfigProvider), directory (DirectoryConfigProvider), environment (EnvVarConfigProvider) and Kubernetes Secrets (io.strimzi.kafka.KubernetesSecretConfigProvider) providers",
                     })
                 }
             };
