@@ -4,6 +4,7 @@ pub mod apply;
 pub mod backoff;
 pub mod connect;
 pub mod connector;
+pub mod connects;
 pub mod context;
 pub mod error;
 
@@ -14,6 +15,7 @@ use kube::{Api, Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
+use connects::SharedConnects;
 pub use context::Context;
 pub use error::Error;
 
@@ -38,16 +40,25 @@ pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>, shutdown: Cance
     };
     let mut tasks = Vec::new();
     for scope in scopes {
+        let mut connects = SharedConnects::new(scoped_api(&ctx.client, scope.as_deref()));
+        let store = connects.store();
+        let for_connect = connects.subscribe();
+        let for_connectors = connects.subscribe();
         tasks.push(tokio::spawn(connect::run(
             ctx.clone(),
             scope.clone(),
+            for_connect,
+            store.clone(),
             shutdown.clone(),
         )));
         tasks.push(tokio::spawn(connector::run(
             ctx.clone(),
             scope,
+            for_connectors,
+            store,
             shutdown.clone(),
         )));
+        tasks.push(tokio::spawn(connects.run(shutdown.clone())));
     }
     for task in tasks {
         if let Err(e) = task.await {
