@@ -90,6 +90,7 @@ pub async fn run(
                 )
             },
         )
+        .with_config(super::controller_config())
         .graceful_shutdown_on(shutdown.cancelled_owned())
         .run(reconcile, error_policy, ctx)
         .for_each(|result| async move {

@@ -60,6 +60,7 @@ pub async fn run(
             let connectors = store.state();
             connectors_of(connectors.iter().map(|c| c.as_ref()), &kc)
         })
+        .with_config(super::controller_config())
         .graceful_shutdown_on(shutdown.cancelled_owned())
         .run(reconcile, error_policy, ctx)
         .for_each(|result| async move {

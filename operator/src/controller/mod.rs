@@ -19,6 +19,16 @@ use connects::SharedConnects;
 pub use context::Context;
 pub use error::Error;
 
+/// Reconciles in flight per controller. Unbounded, a thousand connectors changing at once (a
+/// cluster becoming ready, an operator restart) would open a request and its buffers for each at
+/// the same time; bounded, they queue (deduplicated) and the peak memory stays flat.
+pub const CONCURRENCY: u16 = 16;
+
+/// The kube-runtime controller configuration both controllers share.
+pub fn controller_config() -> kube::runtime::controller::Config {
+    kube::runtime::controller::Config::default().concurrency(CONCURRENCY)
+}
+
 /// An Api over one namespace, or over all of them.
 pub fn scoped_api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
 where
