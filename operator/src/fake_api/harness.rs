@@ -35,9 +35,14 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// Starts the controllers for all namespaces (`namespaces` empty) or the listed ones.
+    /// A fresh API with the controllers for all namespaces (`namespaces` empty) or the listed
+    /// ones running against it.
     pub async fn start(namespaces: Vec<String>) -> Result<Harness, HarnessError> {
-        let api = FakeApi::new().await?;
+        Harness::start_with(FakeApi::new().await?, namespaces)
+    }
+
+    /// The controllers running against `api` (which may already hold objects).
+    pub fn start_with(api: FakeApi, namespaces: Vec<String>) -> Result<Harness, HarnessError> {
         let metrics = Metrics::new()?;
         let shutdown = CancellationToken::new();
         let ctx = Arc::new(Context::new(

@@ -20,8 +20,10 @@ use tokio::sync::broadcast;
 use super::target::Target;
 
 /// Changes kept for watches that resume from an older resourceVersion; older ones get `410 Gone`
-/// (and the client relists), as from a real API server's watch cache.
-pub const HISTORY: usize = 8192;
+/// (and the client relists), as from a real API server's watch cache. Also the most a watch may
+/// fall behind before it is ended. Small enough that the log stays a minor part of the scale
+/// benchmark's memory.
+pub const HISTORY: usize = 2048;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChangeType {

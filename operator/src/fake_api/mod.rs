@@ -13,6 +13,9 @@
 //!   truncation at `limit`;
 //! - **request counts** per client name and verb ([`RequestCounts`]).
 //!
+//! [`harness`] runs the operator's controllers against it in-process (the controller tests);
+//! [`http`] serves it over HTTP from a process of its own (the scale benchmark).
+//!
 //! What it does not do: a DELETE ignores finalizers and cascades to owned objects inside the fake
 //! without watch events for them; no admission (CRD schemas, CEL rules) or defaulting; no
 //! Deployment controller except the stand-in in [`rollout`]; watch events for objects whose labels
@@ -20,6 +23,7 @@
 
 mod counts;
 pub mod harness;
+pub mod http;
 mod log;
 pub mod rollout;
 mod service;
@@ -70,11 +74,14 @@ impl FakeApi {
 
     /// A client of this API whose requests are counted under `caller`.
     pub fn client(&self, caller: &str) -> kube::Client {
-        let service = FakeService {
+        kube::Client::new(self.service(caller), "default")
+    }
+
+    fn service(&self, caller: &str) -> FakeService {
+        FakeService {
             shared: self.shared.clone(),
             caller: caller.into(),
-        };
-        kube::Client::new(service, "default")
+        }
     }
 
     /// Requests so far, per client name and verb.

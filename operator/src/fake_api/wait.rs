@@ -22,10 +22,21 @@ pub enum Poll<T> {
     NotYet(String),
 }
 
-/// Polls `check` until it is `Done` or `timeout` passes.
-pub async fn wait_until<T, F, Fut>(
+/// Polls `check` every [`POLL`] until it is `Done` or `timeout` passes.
+pub async fn wait_until<T, F, Fut>(what: &str, timeout: Duration, check: F) -> Result<T, WaitError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Poll<T>>,
+{
+    wait_until_every(what, timeout, POLL, check).await
+}
+
+/// Polls `check` every `poll` until it is `Done` or `timeout` passes (a coarser poll for checks
+/// that are expensive themselves).
+pub async fn wait_until_every<T, F, Fut>(
     what: &str,
     timeout: Duration,
+    poll: Duration,
     mut check: F,
 ) -> Result<T, WaitError>
 where
@@ -45,7 +56,7 @@ where
                 last,
             });
         }
-        tokio::time::sleep(POLL).await;
+        tokio::time::sleep(poll).await;
     }
 }
 
