@@ -5,18 +5,15 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use k8s_openapi::api::coordination::v1::Lease;
-use kube::runtime::events::{Recorder, Reporter};
 use kube::{Api, Client};
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info};
 
 use crate::cli::Args;
-use crate::controller::backoff::Failures;
 use crate::controller::{run_all, Context};
 use crate::http::{health_router, metrics_router, serve, Health};
 use crate::leader::{LeadershipEnd, LeaseElector, Timing};
 use crate::metrics::Metrics;
-use crate::names::FIELD_MANAGER;
 
 /// Why the operator stopped abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -98,19 +95,12 @@ pub async fn run(args: Args) -> Result<(), AppError> {
     }
     metrics.leader.set(1);
 
-    let ctx = Arc::new(Context {
-        client: client.clone(),
-        default_image: args.worker_image.clone(),
-        metrics: metrics.clone(),
-        recorder: Recorder::new(
-            client,
-            Reporter {
-                controller: FIELD_MANAGER.to_owned(),
-                instance: Some(identity),
-            },
-        ),
-        failures: Failures::default(),
-    });
+    let ctx = Arc::new(Context::new(
+        client,
+        args.worker_image.clone(),
+        metrics.clone(),
+        identity,
+    ));
     info!(namespaces = ?args.namespaces, "starting controllers");
     let controllers = tokio::spawn(run_all(ctx, args.namespaces.clone(), shutdown.clone()));
 

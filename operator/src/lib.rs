@@ -9,13 +9,17 @@
 //! - [`leader`]: Lease-based leader election (pure decision + a thin client loop);
 //! - [`controller`]: the kube-runtime controllers, thin I/O around the above;
 //! - [`metrics`], [`http`]: Prometheus metrics and the health/metrics servers;
-//! - [`cli`], [`app`]: command line and process wiring.
+//! - [`cli`], [`app`]: command line and process wiring;
+//! - `fake_api` (feature `fake-api`): an in-process API server for the controller tests and the
+//!   scale benchmark.
 
 pub mod app;
 pub mod assign;
 pub mod build;
 pub mod cli;
 pub mod controller;
+#[cfg(feature = "fake-api")]
+pub mod fake_api;
 pub mod http;
 pub mod leader;
 pub mod metrics;

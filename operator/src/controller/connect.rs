@@ -1,19 +1,20 @@
 //! The `KafkaConnect` controller: validate → build → apply → status. Owns every generated object,
 //! so a hand edit or deletion triggers a reconcile that undoes it; watches Secret metadata, so a
-//! rotated Secret rolls the workers.
+//! rotated Secret rolls the workers. The KafkaConnects themselves come from the scope's shared
+//! reflector (`super::connects`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ferry_crds::KafkaConnect;
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServiceAccount};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, PartialObjectMeta};
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::reflector::ObjectRef;
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher;
 use kube::ResourceExt;
 use tokio_util::sync::CancellationToken;
@@ -33,19 +34,21 @@ use crate::validate::problems_message;
 
 const KIND: &str = "KafkaConnect";
 
-/// Runs the controller for one scope (a namespace, or all) until `shutdown`.
-pub async fn run(ctx: Arc<Context>, namespace: Option<String>, shutdown: CancellationToken) {
+/// Runs the controller for one scope (a namespace, or all) until `shutdown`, driven by the
+/// scope's shared KafkaConnect reflector (`connects` and its `store`).
+pub async fn run(
+    ctx: Arc<Context>,
+    namespace: Option<String>,
+    connects: impl Stream<Item = Result<KafkaConnect, watcher::Error>> + Send + 'static,
+    store: Store<KafkaConnect>,
+    shutdown: CancellationToken,
+) {
     let client = ctx.client.clone();
     let owned = watcher::Config::default().labels(&format!(
         "app.kubernetes.io/managed-by={}",
         names::MANAGED_BY
     ));
-    let controller = Controller::new(
-        scoped_api::<KafkaConnect>(&client, namespace.as_deref()),
-        watcher::Config::default(),
-    );
-    let store = controller.store();
-    controller
+    Controller::for_stream(connects, store.clone())
         .owns(
             scoped_api::<ConfigMap>(&client, namespace.as_deref()),
             owned.clone(),
@@ -87,6 +90,7 @@ pub async fn run(ctx: Arc<Context>, namespace: Option<String>, shutdown: Cancell
                 )
             },
         )
+        .with_config(super::controller_config())
         .graceful_shutdown_on(shutdown.cancelled_owned())
         .run(reconcile, error_policy, ctx)
         .for_each(|result| async move {

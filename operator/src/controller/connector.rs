@@ -1,6 +1,8 @@
-//! The `KafkaConnector` controller: find the cluster → validate → status. Watches KafkaConnects
-//! and maps each change to the connectors bound to it, so `ClusterNotFound` and `ClusterNotReady`
-//! recover by themselves as soon as the cluster appears or becomes ready.
+//! The `KafkaConnector` controller: find the cluster → validate → status. Every change of a
+//! KafkaConnect (from the scope's shared reflector, `super::connects`) is mapped to the connectors
+//! bound to it, so `ClusterNotFound` and `ClusterNotReady` recover by themselves as soon as the
+//! cluster appears or becomes ready; the cluster is read from that reflector's store, so a
+//! reconcile makes no API call unless the status changes.
 //!
 //! Task assignment (next issue) plugs in after validation: the decision functions in
 //! `crate::status::connector` already read the workers' `connectorStatus`.
@@ -8,10 +10,10 @@
 use std::sync::Arc;
 
 use ferry_crds::{KafkaConnect, KafkaConnector};
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::reflector::ObjectRef;
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher;
 use kube::ResourceExt;
 use tokio_util::sync::CancellationToken;
@@ -28,23 +30,37 @@ use crate::validate::connector::validate_connector;
 
 const KIND: &str = "KafkaConnector";
 
-/// Runs the controller for one scope (a namespace, or all) until `shutdown`.
-pub async fn run(ctx: Arc<Context>, namespace: Option<String>, shutdown: CancellationToken) {
+/// What a connector reconcile needs besides the shared context: the KafkaConnect store.
+pub struct ConnectorContext {
+    pub shared: Arc<Context>,
+    pub connects: Store<KafkaConnect>,
+}
+
+/// Runs the controller for one scope (a namespace, or all) until `shutdown`. `connect_changes`
+/// and `connects` are the scope's shared KafkaConnect reflector's changes and store.
+pub async fn run(
+    ctx: Arc<Context>,
+    namespace: Option<String>,
+    connect_changes: impl Stream<Item = Result<KafkaConnect, watcher::Error>> + Send + 'static,
+    connects: Store<KafkaConnect>,
+    shutdown: CancellationToken,
+) {
     let client = ctx.client.clone();
     let controller = Controller::new(
         scoped_api::<KafkaConnector>(&client, namespace.as_deref()),
         watcher::Config::default(),
     );
     let store = controller.store();
+    let ctx = Arc::new(ConnectorContext {
+        shared: ctx,
+        connects,
+    });
     controller
-        .watches(
-            scoped_api::<KafkaConnect>(&client, namespace.as_deref()),
-            watcher::Config::default(),
-            move |kc| {
-                let connectors = store.state();
-                connectors_of(connectors.iter().map(|c| c.as_ref()), &kc)
-            },
-        )
+        .watches_stream(connect_changes, move |kc| {
+            let connectors = store.state();
+            connectors_of(connectors.iter().map(|c| c.as_ref()), &kc)
+        })
+        .with_config(super::controller_config())
         .graceful_shutdown_on(shutdown.cancelled_owned())
         .run(reconcile, error_policy, ctx)
         .for_each(|result| async move {
@@ -70,32 +86,30 @@ pub fn connectors_of<'a>(
         .collect()
 }
 
-async fn reconcile(c: Arc<KafkaConnector>, ctx: Arc<Context>) -> Result<Action, Error> {
-    ctx.instrumented(KIND, &*c, reconcile_inner(&c, &ctx)).await
+async fn reconcile(c: Arc<KafkaConnector>, ctx: Arc<ConnectorContext>) -> Result<Action, Error> {
+    ctx.shared
+        .instrumented(KIND, &*c, reconcile_inner(&c, &ctx))
+        .await
 }
 
-fn error_policy(c: Arc<KafkaConnector>, error: &Error, ctx: Arc<Context>) -> Action {
-    ctx.retry_after_error(KIND, &*c, error)
+fn error_policy(c: Arc<KafkaConnector>, error: &Error, ctx: Arc<ConnectorContext>) -> Action {
+    ctx.shared.retry_after_error(KIND, &*c, error)
 }
 
-async fn reconcile_inner(c: &KafkaConnector, ctx: &Context) -> Result<Action, Error> {
+async fn reconcile_inner(c: &KafkaConnector, cctx: &ConnectorContext) -> Result<Action, Error> {
+    let ctx = &*cctx.shared;
     let name = c.name_any();
     let ns = c
         .namespace()
         .ok_or_else(|| Error::MissingNamespace(name.clone()))?;
-    let connect = match c.cluster_name() {
-        Some(cluster) => {
-            let connects: Api<KafkaConnect> = ctx.api(&ns);
-            connects
-                .get_opt(cluster)
-                .await
-                .map_err(|source| Error::Read {
-                    what: format!("KafkaConnect {cluster}"),
-                    source,
-                })?
-        }
-        None => None,
-    };
+    // Until the first list is in, "not in the store" does not mean "does not exist".
+    cctx.connects
+        .wait_until_ready()
+        .await
+        .map_err(|_| Error::CacheClosed("KafkaConnect"))?;
+    let connect = c
+        .cluster_name()
+        .and_then(|cluster| cctx.connects.get(&ObjectRef::new(cluster).within(&ns)));
     let lookup = match (c.cluster_name(), connect.as_ref()) {
         (None, _) => ClusterLookup::NoLabel,
         (Some(cluster), None) => ClusterLookup::NotFound(cluster),

@@ -5,7 +5,7 @@ use std::fmt::Debug;
 use std::future::Future;
 
 use kube::runtime::controller::Action;
-use kube::runtime::events::{Event, EventType, Recorder};
+use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Api, Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 use tracing::warn;
@@ -13,6 +13,7 @@ use tracing::warn;
 use super::backoff::Failures;
 use super::error::Error;
 use crate::metrics::Metrics;
+use crate::names::FIELD_MANAGER;
 use crate::status::conditions::Readiness;
 
 /// Shared state of the controllers.
@@ -26,6 +27,24 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context of controllers talking to `client`; `identity` names this operator instance
+    /// in the Events it publishes.
+    pub fn new(client: Client, default_image: String, metrics: Metrics, identity: String) -> Self {
+        Context {
+            recorder: Recorder::new(
+                client.clone(),
+                Reporter {
+                    controller: FIELD_MANAGER.to_owned(),
+                    instance: Some(identity),
+                },
+            ),
+            client,
+            default_image,
+            metrics,
+            failures: Failures::default(),
+        }
+    }
+
     /// An Api for `K` in `namespace`.
     pub fn api<K>(&self, namespace: &str) -> Api<K>
     where

@@ -31,6 +31,9 @@ pub enum Error {
         #[source]
         source: kube::Error,
     },
+    /// A shared reflector stopped before its first list (the operator is shutting down).
+    #[error("the {0} cache stopped before it was filled")]
+    CacheClosed(&'static str),
     /// The resource has no namespace (both kinds are namespaced, so the API never sends this).
     #[error("{0} has no namespace")]
     MissingNamespace(String),
@@ -41,6 +44,7 @@ impl Error {
     pub fn metric_label(&self) -> &'static str {
         match self {
             Error::Build(_) | Error::MissingNamespace(_) => "metadata",
+            Error::CacheClosed(_) => "cache",
             Error::Apply { .. } => "apply",
             Error::Read { .. } => "read",
             Error::Status { .. } => "status",

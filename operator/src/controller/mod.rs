@@ -4,6 +4,7 @@ pub mod apply;
 pub mod backoff;
 pub mod connect;
 pub mod connector;
+pub mod connects;
 pub mod context;
 pub mod error;
 
@@ -14,8 +15,19 @@ use kube::{Api, Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
+use connects::SharedConnects;
 pub use context::Context;
 pub use error::Error;
+
+/// Reconciles in flight per controller. Unbounded, a thousand connectors changing at once (a
+/// cluster becoming ready, an operator restart) would open a request and its buffers for each at
+/// the same time; bounded, they queue (deduplicated) and the peak memory stays flat.
+pub const CONCURRENCY: u16 = 16;
+
+/// The kube-runtime controller configuration both controllers share.
+pub fn controller_config() -> kube::runtime::controller::Config {
+    kube::runtime::controller::Config::default().concurrency(CONCURRENCY)
+}
 
 /// An Api over one namespace, or over all of them.
 pub fn scoped_api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
@@ -38,16 +50,25 @@ pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>, shutdown: Cance
     };
     let mut tasks = Vec::new();
     for scope in scopes {
+        let mut connects = SharedConnects::new(scoped_api(&ctx.client, scope.as_deref()));
+        let store = connects.store();
+        let for_connect = connects.subscribe();
+        let for_connectors = connects.subscribe();
         tasks.push(tokio::spawn(connect::run(
             ctx.clone(),
             scope.clone(),
+            for_connect,
+            store.clone(),
             shutdown.clone(),
         )));
         tasks.push(tokio::spawn(connector::run(
             ctx.clone(),
             scope,
+            for_connectors,
+            store,
             shutdown.clone(),
         )));
+        tasks.push(tokio::spawn(connects.run(shutdown.clone())));
     }
     for task in tasks {
         if let Err(e) = task.await {
