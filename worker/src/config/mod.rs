@@ -32,3 +32,12 @@ mod java;
 pub mod properties;
 pub mod providers;
 pub mod worker;
+
+/// Properties from `(key, value)` pairs, for tests.
+#[cfg(test)]
+pub(crate) fn test_props(pairs: &[(&str, &str)]) -> Props {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}

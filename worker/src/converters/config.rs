@@ -108,12 +108,7 @@ pub fn get_case_insensitive_choice<'a>(
 mod tests {
     use super::*;
 
-    fn props(pairs: &[(&str, &str)]) -> Props {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::test_props as props;
 
     #[test]
     fn booleans_and_ints() {

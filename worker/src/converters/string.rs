@@ -87,12 +87,7 @@ mod tests {
     use crate::converters::HeaderConverter;
     use crate::data::{SchemaBuilder, Struct};
 
-    fn props(pairs: &[(&str, &str)]) -> Props {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::test_props as props;
 
     #[test]
     fn writes_java_to_string() {

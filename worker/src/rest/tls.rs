@@ -291,12 +291,7 @@ impl axum::serve::Listener for TlsListener {
 mod tests {
     use super::*;
 
-    fn props(pairs: &[(&str, &str)]) -> Props {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::test_props as props;
 
     fn self_signed() -> (String, String) {
         let key = rcgen::KeyPair::generate().unwrap();

@@ -175,12 +175,7 @@ pub fn translate(props: Props, role: ClientRole) -> Result<ClientSettings, Secur
 mod tests {
     use super::*;
 
-    fn props(pairs: &[(&str, &str)]) -> Props {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::test_props as props;
 
     #[test]
     fn producer_has_kafka_connects_defaults_and_overrides_win() {

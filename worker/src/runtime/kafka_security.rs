@@ -535,12 +535,7 @@ pub fn normalize_pem(key: &'static str, text: &str) -> Result<String, SecurityEr
 mod tests {
     use super::*;
 
-    fn props(pairs: &[(&str, &str)]) -> Props {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::test_props as props;
 
     fn ok(pairs: &[(&str, &str)]) -> Translated {
         translate(&props(pairs)).unwrap()

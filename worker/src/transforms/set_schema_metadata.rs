@@ -138,12 +138,7 @@ mod tests {
     use super::*;
     use crate::data::SchemaBuilder;
 
-    fn props(pairs: &[(&str, &str)]) -> Props {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::test_props as props;
 
     fn xform(side: Side, pairs: &[(&str, &str)]) -> SetSchemaMetadata {
         SetSchemaMetadata::configure(side, &props(pairs)).unwrap()

@@ -202,12 +202,7 @@ mod tests {
     use crate::data::Value;
     use crate::transforms::registry::build_chain;
 
-    fn props(pairs: &[(&str, &str)]) -> Props {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::test_props as props;
 
     /// 2017-01-25T14:28:37Z.
     const TS: i64 = 1_485_354_517_000;

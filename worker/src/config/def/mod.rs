@@ -161,12 +161,7 @@ impl ConfigDef {
 mod tests {
     use super::*;
 
-    fn props(pairs: &[(&str, &str)]) -> Props {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::test_props as props;
 
     fn file_source_def() -> ConfigDef {
         ConfigDef::new()
