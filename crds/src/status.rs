@@ -85,8 +85,10 @@ pub struct ConnectorStatus {
     pub name: String,
     /// State of the connector instance.
     pub connector: ConnectorInstanceStatus,
-    /// State of each task.
+    /// State of each task. A list keyed by `id`, so each worker can own, by server-side apply, the
+    /// entries of the tasks it runs without overwriting the others'.
     #[serde(default)]
+    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["id"]))]
     pub tasks: Vec<TaskStatus>,
     /// Connector type.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]

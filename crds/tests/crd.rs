@@ -258,3 +258,29 @@ fn a_status_written_by_the_operator_is_accepted_by_the_schema() {
     );
     assert!(!ferry_crds::status::is_ready(&status.conditions));
 }
+
+/// Lists that several writers share are keyed, so server-side apply merges entries instead of
+/// replacing the list: conditions by `type`, and a connector's tasks by `id` (each worker owns the
+/// entries of the tasks it runs).
+#[test]
+fn shared_status_lists_are_keyed_maps() {
+    let connector = open_api_schema(&committed_crd("KafkaConnector"));
+    let status = &connector["properties"]["status"]["properties"];
+    let tasks = &status["connectorStatus"]["properties"]["tasks"];
+    assert_eq!(tasks["x-kubernetes-list-type"], "map");
+    assert_eq!(tasks["x-kubernetes-list-map-keys"], json!(["id"]));
+    // A map key must be required (or defaulted) for the API server to accept the CRD.
+    assert!(tasks["items"]["required"]
+        .as_array()
+        .is_some_and(|r| r.contains(&json!("id"))));
+    for kind in ["KafkaConnect", "KafkaConnector"] {
+        let crd = open_api_schema(&committed_crd(kind));
+        let conditions = &crd["properties"]["status"]["properties"]["conditions"];
+        assert_eq!(conditions["x-kubernetes-list-type"], "map", "{kind}");
+        assert_eq!(
+            conditions["x-kubernetes-list-map-keys"],
+            json!(["type"]),
+            "{kind}"
+        );
+    }
+}
