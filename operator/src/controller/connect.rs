@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ferry_crds::KafkaConnect;
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServiceAccount};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -18,7 +18,6 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher;
 use kube::ResourceExt;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info, warn};
 
 use super::apply::{apply, apply_status};
 use super::context::{is_transition, Context};
@@ -48,7 +47,7 @@ pub async fn run(
         "app.kubernetes.io/managed-by={}",
         names::MANAGED_BY
     ));
-    Controller::for_stream(connects, store.clone())
+    let outcomes = Controller::for_stream(connects, store.clone())
         .owns(
             scoped_api::<ConfigMap>(&client, namespace.as_deref()),
             owned.clone(),
@@ -92,15 +91,8 @@ pub async fn run(
         )
         .with_config(super::controller_config())
         .graceful_shutdown_on(shutdown.cancelled_owned())
-        .run(reconcile, error_policy, ctx)
-        .for_each(|result| async move {
-            match result {
-                Ok((obj, _)) => debug!(object = %obj, "reconciled"),
-                Err(e) => warn!(kind = KIND, error = %e, "controller"),
-            }
-        })
-        .await;
-    info!(kind = KIND, "controller stopped");
+        .run(reconcile, error_policy, ctx);
+    super::log_outcomes(outcomes, KIND).await;
 }
 
 /// KafkaConnects of `namespace` whose spec names the Secret `name`.

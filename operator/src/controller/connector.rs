@@ -10,14 +10,13 @@
 use std::sync::Arc;
 
 use ferry_crds::{KafkaConnect, KafkaConnector};
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher;
 use kube::ResourceExt;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info, warn};
 
 use super::apply::apply_status;
 use super::context::{is_transition, Context};
@@ -55,22 +54,15 @@ pub async fn run(
         shared: ctx,
         connects,
     });
-    controller
+    let outcomes = controller
         .watches_stream(connect_changes, move |kc| {
             let connectors = store.state();
             connectors_of(connectors.iter().map(|c| c.as_ref()), &kc)
         })
         .with_config(super::controller_config())
         .graceful_shutdown_on(shutdown.cancelled_owned())
-        .run(reconcile, error_policy, ctx)
-        .for_each(|result| async move {
-            match result {
-                Ok((obj, _)) => debug!(object = %obj, "reconciled"),
-                Err(e) => warn!(kind = KIND, error = %e, "controller"),
-            }
-        })
-        .await;
-    info!(kind = KIND, "controller stopped");
+        .run(reconcile, error_policy, ctx);
+    super::log_outcomes(outcomes, KIND).await;
 }
 
 /// Connectors bound to `connect` (same namespace, label `ferry.dev/cluster` = its name).

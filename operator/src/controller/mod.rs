@@ -76,3 +76,24 @@ pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>, shutdown: Cance
         }
     }
 }
+
+/// Drains a controller's outcome stream, logging each reconcile (errors as warnings), until the
+/// controller stops on shutdown.
+pub(super) async fn log_outcomes<T, U, E>(
+    outcomes: impl futures::Stream<Item = Result<(T, U), E>>,
+    kind: &'static str,
+) where
+    T: std::fmt::Display,
+    E: std::fmt::Display,
+{
+    use futures::StreamExt;
+    outcomes
+        .for_each(|result| async move {
+            match result {
+                Ok((obj, _)) => tracing::debug!(object = %obj, "reconciled"),
+                Err(e) => tracing::warn!(kind, error = %e, "controller"),
+            }
+        })
+        .await;
+    tracing::info!(kind, "controller stopped");
+}

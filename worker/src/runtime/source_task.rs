@@ -182,19 +182,14 @@ pub async fn run(
     // Offsets another worker committed (a task that moved here) must be seen before the task reads
     // its own; the store reads them off the async threads.
     let store = Arc::clone(&offsets);
-    match tokio::task::spawn_blocking(move || store.refresh()).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            return TaskExit::Failed(
-                ConnectError::new(format!("cannot read the committed source offsets: {e}")).trace(),
-            )
-        }
-        Err(e) => {
-            return TaskExit::Failed(
-                ConnectError::new(format!("reading the committed source offsets failed: {e}"))
-                    .trace(),
-            )
-        }
+    let refreshed = match tokio::task::spawn_blocking(move || store.refresh()).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = refreshed {
+        return TaskExit::Failed(
+            ConnectError::new(format!("cannot read the committed source offsets: {e}")).trace(),
+        );
     }
     let context = SourceTaskContext {
         offsets: Arc::new(StoreReader {

@@ -236,34 +236,24 @@ impl KafkaOffsetStore {
                 return;
             }
         };
-        let partition_key = sorted_json(&partition);
-        let mut offsets = lock(&self.offsets);
-        match value {
-            None => {
-                if let Some(partitions) = offsets.get_mut(&connector) {
-                    partitions.remove(&partition_key);
-                }
+        let offset = match value.map(serde_json::from_slice::<serde_json::Value>) {
+            None | Some(Ok(serde_json::Value::Null)) => None,
+            Some(Ok(serde_json::Value::Object(offset))) => Some(offset),
+            Some(Ok(other)) => {
+                tracing::warn!(topic = %self.topic, %connector, value = %other, "skipping an offset that is not a JSON object");
+                return;
             }
-            Some(bytes) => match serde_json::from_slice::<serde_json::Value>(bytes) {
-                Ok(serde_json::Value::Object(offset)) => {
-                    offsets
-                        .entry(connector)
-                        .or_default()
-                        .insert(partition_key, (partition, offset));
-                }
-                Ok(serde_json::Value::Null) => {
-                    if let Some(partitions) = offsets.get_mut(&connector) {
-                        partitions.remove(&partition_key);
-                    }
-                }
-                Ok(other) => {
-                    tracing::warn!(topic = %self.topic, %connector, value = %other, "skipping an offset that is not a JSON object");
-                }
-                Err(e) => {
-                    tracing::warn!(topic = %self.topic, %connector, error = %e, "skipping an offset that is not JSON");
-                }
-            },
-        }
+            Some(Err(e)) => {
+                tracing::warn!(topic = %self.topic, %connector, error = %e, "skipping an offset that is not JSON");
+                return;
+            }
+        };
+        remember(
+            &mut lock(&self.offsets),
+            &connector,
+            &partition,
+            offset.as_ref(),
+        );
     }
 
     /// Writes the records and waits until Kafka acknowledged all of them.
@@ -345,23 +335,37 @@ impl OffsetStore for KafkaOffsetStore {
         self.write(connector, entries)?;
         // Acknowledged by Kafka: now the store answers with them (reading the topic would too).
         let mut offsets = lock(&self.offsets);
-        let partitions = offsets.entry(connector.to_string()).or_default();
         for (partition, offset) in entries {
-            let key = sorted_json(partition);
-            match offset {
-                Some(o) => {
-                    partitions.insert(key, (partition.clone(), o.clone()));
-                }
-                None => {
-                    partitions.remove(&key);
-                }
-            }
+            remember(&mut offsets, connector, partition, offset.as_ref());
         }
         Ok(())
     }
 
     fn refresh(&self) -> Result<(), OffsetStoreError> {
         Ok(self.read_to_end()?)
+    }
+}
+
+/// Records a partition's latest offset, or forgets it for a tombstone.
+fn remember(
+    offsets: &mut Offsets,
+    connector: &str,
+    partition: &SourcePartition,
+    offset: Option<&SourceOffset>,
+) {
+    let key = sorted_json(partition);
+    match offset {
+        Some(o) => {
+            offsets
+                .entry(connector.to_string())
+                .or_default()
+                .insert(key, (partition.clone(), o.clone()));
+        }
+        None => {
+            if let Some(partitions) = offsets.get_mut(connector) {
+                partitions.remove(&key);
+            }
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 
-use super::{AllowedPaths, ConfigProvider, ProviderConfigError, ProviderError};
+use super::{required_path, AllowedPaths, ConfigProvider, ProviderConfigError, ProviderError};
 use crate::config::Props;
 
 pub struct DirectoryConfigProvider {
@@ -29,11 +29,7 @@ impl ConfigProvider for DirectoryConfigProvider {
         path: Option<&str>,
         keys: &BTreeSet<String>,
     ) -> Result<BTreeMap<String, String>, ProviderError> {
-        let path = path
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| ProviderError::PathRequired {
-                provider: self.name.clone(),
-            })?;
+        let path = required_path(&self.name, path)?;
         let dir = self.allowed.check(path)?;
         if !dir.is_dir() {
             return Err(ProviderError::Read {

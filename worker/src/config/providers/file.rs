@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 
-use super::{AllowedPaths, ConfigProvider, ProviderConfigError, ProviderError};
+use super::{required_path, AllowedPaths, ConfigProvider, ProviderConfigError, ProviderError};
 use crate::config::properties::load_properties_file;
 use crate::config::Props;
 
@@ -30,11 +30,7 @@ impl ConfigProvider for FileConfigProvider {
         path: Option<&str>,
         keys: &BTreeSet<String>,
     ) -> Result<BTreeMap<String, String>, ProviderError> {
-        let path = path
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| ProviderError::PathRequired {
-                provider: self.name.clone(),
-            })?;
+        let path = required_path(&self.name, path)?;
         let file = self.allowed.check(path)?;
         // Read off the async threads: a mounted secret may sit on a slow volume.
         let props = tokio::task::spawn_blocking(move || load_properties_file(&file))

@@ -54,6 +54,14 @@ pub trait ConfigProvider: Send + Sync {
     ) -> Result<BTreeMap<String, String>, ProviderError>;
 }
 
+/// The path of a `${provider:PATH:KEY}` placeholder, for providers that need one.
+fn required_path<'a>(provider: &str, path: Option<&'a str>) -> Result<&'a str, ProviderError> {
+    path.filter(|p| !p.is_empty())
+        .ok_or_else(|| ProviderError::PathRequired {
+            provider: provider.to_string(),
+        })
+}
+
 /// A worker's `config.providers` setting that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderConfigError {
