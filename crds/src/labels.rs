@@ -55,4 +55,11 @@ pub mod reasons {
     pub const TASKS_FAILED: &str = "TasksFailed";
     /// `Ready=False`: the connector's tasks are not all assigned and running yet.
     pub const TASKS_PENDING: &str = "TasksPending";
+    /// `Ready=False`: the cluster has no ready worker pod to run the connector on.
+    pub const NO_WORKERS: &str = "NoWorkers";
+    /// `Ready=False`: tasks are moving between worker pods (a pod joined, left, or the task count
+    /// changed).
+    pub const REBALANCING: &str = "Rebalancing";
+    /// `Ready=False`: the workers have not yet restarted the tasks with the latest spec.
+    pub const UPDATING: &str = "Updating";
 }

@@ -13,6 +13,7 @@
 //! - [`common`]: spec building blocks shared by both (TLS, authentication, probes, logging, template);
 //! - [`config`]: free-form `config` maps and the keys Ferry manages itself;
 //! - [`status`]: the status subresources and condition helpers;
+//! - [`placement`]: where the operator places each task, and what each worker pod reports;
 //! - [`labels`]: group/version, the binding label, condition types and reasons;
 //! - [`generate`]: CRD YAML rendering, used by `ferry-crdgen` and the drift test.
 
@@ -22,6 +23,7 @@ pub mod connect;
 pub mod connector;
 pub mod generate;
 pub mod labels;
+pub mod placement;
 mod schema;
 pub mod status;
 

@@ -4,7 +4,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeMap;
+
 use crate::labels::condition_types;
+use crate::placement::{Assignment, WorkerReports};
 
 /// Observed state of a `KafkaConnect`, written by the operator.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -76,6 +79,13 @@ pub struct KafkaConnectorStatus {
     /// Automatic restarts of the failed connector or tasks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_restart: Option<AutoRestartStatus>,
+    /// Which worker pod runs the connector instance and each task. Written by the operator only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<Assignment>,
+    /// What each worker pod reports running, by pod name. Each pod writes its own entry only; the
+    /// operator folds them into `connectorStatus` and removes the entries of pods that are gone.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub workers: WorkerReports,
 }
 
 /// Kafka Connect's connector status document (field names as in Kafka Connect's REST API).

@@ -4,6 +4,9 @@
 mod support;
 
 use ferry_crds::labels::{condition_types, reasons, CATEGORY, CLUSTER_LABEL};
+use ferry_crds::placement::{
+    Assignment, PlacementPhase, TaskPlacement, TaskReport, UnitPlacement, UnitReport, WorkerReport,
+};
 use ferry_crds::status::{
     AutoRestartStatus, ConnectorInstanceStatus, ConnectorState, ConnectorStatus, ConnectorType,
     KafkaConnectorStatus, TaskStatus,
@@ -241,6 +244,35 @@ fn a_status_written_by_the_operator_is_accepted_by_the_schema() {
             last_restart_timestamp: Some(now),
             connector_name: Some("local-file-sink".into()),
         }),
+        assignment: Some(Assignment {
+            task_count: 1,
+            connector: Some(UnitPlacement {
+                worker: "my-connect-connect-7d9f-abcde".into(),
+                phase: PlacementPhase::Assigned,
+            }),
+            tasks: vec![TaskPlacement {
+                id: 0,
+                worker: "my-connect-connect-7d9f-abcde".into(),
+                phase: PlacementPhase::Releasing,
+            }],
+        }),
+        workers: [(
+            "my-connect-connect-7d9f-abcde".to_owned(),
+            WorkerReport {
+                worker_id: "my-connect-connect-7d9f-abcde:8083".into(),
+                observed_generation: Some(3),
+                connector: Some(UnitReport {
+                    state: ConnectorState::Running,
+                    trace: None,
+                }),
+                tasks: vec![TaskReport {
+                    id: 0,
+                    state: ConnectorState::Failed,
+                    trace: Some("java.io.IOException".into()),
+                }],
+            },
+        )]
+        .into(),
     });
     let object = serde_json::to_value(&connector).expect("serialise");
     assert_eq!(
@@ -248,6 +280,10 @@ fn a_status_written_by_the_operator_is_accepted_by_the_schema() {
         "10.0.0.7:8083"
     );
     assert_eq!(object["status"]["connectorStatus"]["type"], "sink");
+    assert_eq!(
+        object["status"]["assignment"]["tasks"][0]["phase"],
+        "Releasing"
+    );
     let crd = committed_crd("KafkaConnector");
     assert_eq!(schema_errors(&crd, &object), Vec::<String>::new());
     assert_eq!(cel_errors(&crd, &object), Vec::<String>::new());
