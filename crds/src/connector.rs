@@ -4,7 +4,9 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::config::ConfigMap;
+use std::collections::BTreeMap;
+
+use crate::config::{managed_connector_key, ConfigMap, ConfigValue};
 use crate::status::KafkaConnectorStatus;
 
 /// Desired state of one connector.
@@ -126,6 +128,35 @@ impl KafkaConnectorSpec {
 }
 
 impl KafkaConnector {
+    /// The connector config the worker runs and the operator validates: `spec.config` as strings,
+    /// plus `name`, `connector.class` and `tasks.max` from their dedicated fields. A managed key in
+    /// `spec.config`, or a value that is not a string, number or boolean, is an error naming the key.
+    pub fn connector_config(&self) -> Result<BTreeMap<String, String>, String> {
+        let mut props = BTreeMap::new();
+        for (key, value) in &self.spec.config {
+            if let Some(managed) = managed_connector_key(key) {
+                return Err(managed.message(key));
+            }
+            match value {
+                ConfigValue::Unsupported(v) => {
+                    return Err(format!(
+                        "config key '{key}' has value {v}, which is not a string, number or boolean"
+                    ))
+                }
+                other => {
+                    props.insert(key.clone(), other.to_property().unwrap_or_default());
+                }
+            }
+        }
+        props.insert(
+            "name".to_owned(),
+            self.metadata.name.clone().unwrap_or_default(),
+        );
+        props.insert("connector.class".to_owned(), self.spec.class.clone());
+        props.insert("tasks.max".to_owned(), self.spec.tasks_max.to_string());
+        Ok(props)
+    }
+
     /// The `KafkaConnect` this connector is bound to (its `ferry.dev/cluster` label).
     pub fn cluster_name(&self) -> Option<&str> {
         self.metadata

@@ -71,10 +71,12 @@ pub fn worker_properties(spec: &KafkaConnectSpec) -> BTreeMap<String, String> {
         spec.offset_storage_topic.clone(),
     );
     props.insert("listeners".to_owned(), format!("http://:{REST_PORT}"));
-    // Each pod advertises its own IP, which the Deployment puts into POD_IP (downward API).
+    // Each pod advertises its own name (the Deployment puts it into POD_NAME by the downward API),
+    // which is also its hostname: the worker_id Kafka Connect would report, and the name
+    // `kubectl get pods` shows next to each task in the connector's status.
     props.insert(
         "rest.advertised.host.name".to_owned(),
-        "${env:POD_IP}".to_owned(),
+        "${env:POD_NAME}".to_owned(),
     );
     props.insert("rest.advertised.port".to_owned(), REST_PORT.to_string());
     props.extend(security_properties(spec));
@@ -209,7 +211,7 @@ mod tests {
         assert_eq!(p["key.converter"], JSON_CONVERTER);
         assert_eq!(p["value.converter"], JSON_CONVERTER);
         assert_eq!(p["listeners"], "http://:8083");
-        assert_eq!(p["rest.advertised.host.name"], "${env:POD_IP}");
+        assert_eq!(p["rest.advertised.host.name"], "${env:POD_NAME}");
         assert_eq!(p["rest.advertised.port"], "8083");
         assert_eq!(p["security.protocol"], "PLAINTEXT");
         assert_eq!(p["config.providers"], "env,dir");

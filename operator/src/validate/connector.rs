@@ -2,7 +2,6 @@
 //! compiled-in connector and the config must pass its config definition, exactly as the worker
 //! would check it on `PUT /connectors/{name}/config`.
 
-use ferry_crds::config::{managed_connector_key, ConfigValue};
 use ferry_crds::labels::reasons;
 use ferry_crds::KafkaConnector;
 use ferry_worker::config::connector::{
@@ -40,32 +39,10 @@ impl Invalid {
     }
 }
 
-/// The connector config of `connector`: `spec.config` stringified, plus `name`, `connector.class`
-/// and `tasks.max` from their dedicated fields. Non-scalar values are an error naming the key.
+/// The connector config of `connector` (see [`KafkaConnector::connector_config`]), or
+/// `InvalidConfig` naming the key that cannot be one.
 pub fn connector_props(connector: &KafkaConnector) -> Result<Props, Invalid> {
-    let mut props = Props::new();
-    for (key, value) in &connector.spec.config {
-        if let Some(managed) = managed_connector_key(key) {
-            return Err(Invalid::config(managed.message(key)));
-        }
-        match value {
-            ConfigValue::Unsupported(v) => {
-                return Err(Invalid::config(format!(
-                    "config key '{key}' has value {v}, which is not a string, number or boolean"
-                )))
-            }
-            other => {
-                props.insert(key.clone(), other.to_property().unwrap_or_default());
-            }
-        }
-    }
-    props.insert(
-        "name".to_owned(),
-        connector.metadata.name.clone().unwrap_or_default(),
-    );
-    props.insert("connector.class".to_owned(), connector.spec.class.clone());
-    props.insert("tasks.max".to_owned(), connector.spec.tasks_max.to_string());
-    Ok(props)
+    connector.connector_config().map_err(Invalid::config)
 }
 
 /// Validates the cluster label, the class and the config.
