@@ -92,6 +92,7 @@ fn known_classes() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ferry_crds::config::ConfigValue;
     use ferry_crds::KafkaConnectorSpec;
     use std::collections::BTreeMap;
 
