@@ -7,9 +7,11 @@
 //!    running it reports it: moving a unit is two steps, *release* (the old worker stops it, flushing
 //!    and committing first, and reports so) then *place*. A worker whose pod is gone from the API is
 //!    known dead (the kubelet removed its containers), so its units are free at once.
-//! 2. **Sticky.** A unit stays where it is while its worker's pod exists and is not terminating: a
-//!    worker that is briefly not ready keeps its units (it is starting, or a probe flapped) rather
-//!    than having them bounce between pods.
+//! 2. **Sticky.** A unit stays where it is while its worker's pod is ready. A pod that is not ready
+//!    (its probe failed `failureThreshold` times in a row) or terminating gives its units up: they
+//!    are released, so a live but sick worker stops them, and they move once it has (or once its
+//!    pod is gone). Kafka Connect waits up to `scheduled.rebalance.max.delay.ms` (5 minutes) for a
+//!    lost worker; Ferry moves the units as soon as Kubernetes says the pod cannot serve.
 //! 3. **Balanced.** Free units go to the ready workers with the fewest; when the counts differ by more
 //!    than one (a worker joined), units are released from the busiest worker, one by one, until
 //!    they would not.
@@ -33,7 +35,8 @@ pub enum Unit {
 pub enum WorkerState {
     /// Running and ready: can take units.
     Ready,
-    /// Exists but is not ready (starting, or failing its probe): keeps its units, takes no new ones.
+    /// Exists but is not ready (starting, or failing its probe): takes no units and gives up those
+    /// it has.
     NotReady,
     /// Being deleted (scale-down, rollout, eviction): its units are released.
     Terminating,
@@ -81,8 +84,10 @@ pub fn plan(
             .collect();
         let placement = match previous.get(unit) {
             Some(Placement::On(w)) => match workers.get(w) {
-                Some(WorkerState::Ready | WorkerState::NotReady) => Some(Placement::On(w.clone())),
-                Some(WorkerState::Terminating) => Some(Placement::Releasing { from: w.clone() }),
+                Some(WorkerState::Ready) => Some(Placement::On(w.clone())),
+                Some(WorkerState::NotReady | WorkerState::Terminating) => {
+                    Some(Placement::Releasing { from: w.clone() })
+                }
                 None => None,
             },
             Some(Placement::Releasing { from }) if holders.contains(&from) => {

@@ -86,12 +86,15 @@ fn a_stable_placement_is_kept() {
 }
 
 #[test]
-fn a_not_ready_worker_keeps_its_units() {
+fn a_not_ready_worker_releases_its_units() {
     let u = units(&[("a", 1)]);
     let previous: Assignment = u.iter().map(|x| (x.clone(), on("w0"))).collect();
     let w = workers(&[("w0", WorkerState::NotReady), ("w1", WorkerState::Ready)]);
     let next = plan(&u, &w, &previous, &follow(&previous));
-    assert_eq!(next, previous);
+    assert!(next.values().all(|p| *p == releasing("w0")), "{next:?}");
+    // Once it reports them stopped, they move to the ready worker.
+    let moved = plan(&u, &w, &next, &Reports::new());
+    assert!(moved.values().all(|p| *p == on("w1")), "{moved:?}");
 }
 
 #[test]
@@ -176,12 +179,21 @@ fn arb_state() -> impl Strategy<Value = WorkerState> {
     ]
 }
 
-/// A random cluster history: connectors with task counts, and a sequence of worker sets.
-fn arb_history() -> impl Strategy<Value = (Vec<u32>, Vec<BTreeMap<String, WorkerState>>)> {
-    let connectors = prop::collection::vec(0u32..6, 1..5);
-    let step =
-        prop::collection::btree_map((0u8..6).prop_map(|i| format!("w{i}")), arb_state(), 0..5);
-    (connectors, prop::collection::vec(step, 1..6))
+/// One step of a cluster's life: the worker pods that exist (joins, losses, readiness changes,
+/// scale changes) and each connector's task count (config and `tasksMax` changes).
+#[derive(Debug, Clone)]
+struct Step {
+    workers: BTreeMap<String, WorkerState>,
+    tasks: Vec<u32>,
+}
+
+fn arb_history() -> impl Strategy<Value = Vec<Step>> {
+    let step = (
+        prop::collection::btree_map((0u8..6).prop_map(|i| format!("w{i}")), arb_state(), 0..6),
+        prop::collection::vec(0u32..6, 3),
+    )
+        .prop_map(|(workers, tasks)| Step { workers, tasks });
+    prop::collection::vec(step, 1..8)
 }
 
 fn all_units(tasks: &[u32]) -> BTreeSet<Unit> {
@@ -194,52 +206,117 @@ fn all_units(tasks: &[u32]) -> BTreeSet<Unit> {
     units(&pairs)
 }
 
+/// What each live worker actually runs. Workers act on the placement at their own pace: one that
+/// has not caught up still runs what it ran; the invariant must hold anyway.
+type Running = BTreeMap<String, BTreeSet<Unit>>;
+
+fn reports_of(running: &Running) -> Reports {
+    let mut reports = Reports::new();
+    for (w, units) in running {
+        for u in units {
+            reports.entry(u.clone()).or_default().insert(w.clone());
+        }
+    }
+    reports
+}
+
+/// Worker `w` catches up with `assignment`: stops what is not placed on it (reporting it stopped
+/// by no longer listing it), starts what is.
+fn act(w: &str, assignment: &Assignment, running: &mut Running) {
+    let mine: BTreeSet<Unit> = assignment
+        .iter()
+        .filter(|(_, p)| **p == Placement::On(w.to_string()))
+        .map(|(u, _)| u.clone())
+        .collect();
+    running.insert(w.to_string(), mine);
+}
+
+fn check_never_twice(running: &Running) -> Result<(), TestCaseError> {
+    let mut seen: BTreeMap<&Unit, &String> = BTreeMap::new();
+    for (w, units) in running {
+        for u in units {
+            if let Some(other) = seen.insert(u, w) {
+                return Err(TestCaseError::fail(format!(
+                    "{u:?} runs on {other} and {w}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn loads(assignment: &Assignment, ready: &[&String]) -> Vec<usize> {
+    let c = counts(assignment);
+    ready
+        .iter()
+        .map(|w| c.get(*w).copied().unwrap_or(0))
+        .collect()
+}
+
 proptest! {
-    /// Whatever happens to the workers, a unit never runs on two live workers: every placement
-    /// `On(w)` is made only when no other live worker reports the unit, and simulated workers start a
-    /// unit only when it is placed on them.
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Hundreds of random histories of joins, losses, readiness and scale changes and task-count
+    /// changes, with workers that lag behind the placement by random amounts. After every round:
+    /// no unit runs on two live workers. After every step, once the workers caught up: every unit
+    /// runs on exactly one ready worker, the ready workers' counts differ by at most one, another
+    /// round changes nothing, and units stayed on ready workers except what balance needed.
     #[test]
-    fn never_twice_and_converges((tasks, history) in arb_history()) {
-        let u = all_units(&tasks);
+    fn never_twice_balanced_sticky(history in arb_history(), lag in prop::collection::vec(any::<u8>(), 64)) {
         let mut assignment = Assignment::new();
-        let mut reports = Reports::new();
-        for workers in &history {
-            // Workers that are gone report nothing; the rest follow the placement over a few rounds.
-            for _ in 0..4 {
-                let next = plan(&u, workers, &assignment, &reports);
-                for (unit, p) in &next {
-                    if let Placement::On(w) = p {
-                        let others: Vec<_> = reports
-                            .get(unit)
-                            .into_iter()
-                            .flatten()
-                            .filter(|h| *h != w && workers.contains_key(*h))
-                            .collect();
-                        prop_assert!(others.is_empty(), "{unit:?} placed on {w} while {others:?} run it");
-                        prop_assert!(workers.contains_key(w));
+        let mut running = Running::new();
+        let mut lag = lag.into_iter().cycle();
+        for step in &history {
+            let u = all_units(&step.tasks);
+            let before = assignment.clone();
+            // Pods that are gone run nothing (the kubelet killed their containers).
+            running.retain(|w, _| step.workers.contains_key(w));
+            // Lagging rounds: only some workers act on each placement.
+            for _ in 0..3 {
+                assignment = plan(&u, &step.workers, &assignment, &reports_of(&running));
+                for w in step.workers.keys() {
+                    if lag.next().unwrap_or(0) % 2 == 0 {
+                        act(w, &assignment, &mut running);
                     }
                 }
-                // Workers apply it: live ones stop what is no longer theirs and start what is.
-                reports = follow(&next)
-                    .into_iter()
-                    .filter(|(_, ws)| ws.iter().all(|w| workers.contains_key(w)))
-                    .collect();
-                assignment = next;
+                check_never_twice(&running)?;
             }
-            // After those rounds, with any ready worker, everything runs, and the ready workers'
-            // counts differ by at most one (units kept by not-ready workers aside).
-            let ready: Vec<&String> = workers.iter().filter(|(_, s)| **s == WorkerState::Ready).map(|(w, _)| w).collect();
-            let blocked = workers.values().any(|s| *s != WorkerState::Ready);
-            if !ready.is_empty() && !blocked {
-                prop_assert_eq!(assignment.len(), u.len());
-                prop_assert!(assignment.values().all(|p| matches!(p, Placement::On(_))), "{:?}", assignment);
-                let c = counts(&assignment);
-                let loads: Vec<usize> = ready.iter().map(|w| c.get(*w).copied().unwrap_or(0)).collect();
-                let (min, max) = (loads.iter().min().copied().unwrap_or(0), loads.iter().max().copied().unwrap_or(0));
-                prop_assert!(max <= min + 1, "unbalanced {:?}", c);
-                // And it is stable: another round changes nothing.
-                prop_assert_eq!(plan(&u, workers, &assignment, &reports), assignment.clone());
+            // Then everyone catches up.
+            for _ in 0..6 {
+                assignment = plan(&u, &step.workers, &assignment, &reports_of(&running));
+                for w in step.workers.keys() {
+                    act(w, &assignment, &mut running);
+                }
+                check_never_twice(&running)?;
             }
+            let ready: Vec<&String> = step.workers.iter().filter(|(_, s)| **s == WorkerState::Ready).map(|(w, _)| w).collect();
+            if ready.is_empty() {
+                prop_assert!(assignment.values().all(|p| !matches!(p, Placement::On(_))), "{:?}", assignment);
+                continue;
+            }
+            prop_assert_eq!(assignment.len(), u.len());
+            for (unit, p) in &assignment {
+                let Placement::On(w) = p else {
+                    return Err(TestCaseError::fail(format!("{unit:?} not placed: {p:?}")));
+                };
+                prop_assert_eq!(step.workers.get(w), Some(&WorkerState::Ready));
+                prop_assert!(running.get(w).is_some_and(|r| r.contains(unit)));
+            }
+            let l = loads(&assignment, &ready);
+            let (min, max) = (l.iter().min().copied().unwrap_or(0), l.iter().max().copied().unwrap_or(0));
+            prop_assert!(max <= min + 1, "unbalanced {:?}", counts(&assignment));
+            prop_assert_eq!(&plan(&u, &step.workers, &assignment, &reports_of(&running)), &assignment);
+            // Sticky: of the units that existed before and were on a worker that is still ready,
+            // only those above the new even share moved.
+            let floor = u.len() / ready.len();
+            let mut allowance = 0;
+            let mut moved = 0;
+            for w in &ready {
+                let kept: Vec<&Unit> = before.iter().filter(|(unit, p)| **p == Placement::On((*w).clone()) && u.contains(*unit)).map(|(unit, _)| unit).collect();
+                allowance += kept.len().saturating_sub(floor);
+                moved += kept.iter().filter(|unit| assignment.get(**unit) != Some(&Placement::On((*w).clone()))).count();
+            }
+            prop_assert!(moved <= allowance, "moved {} units from staying workers, balance needed at most {}", moved, allowance);
         }
     }
 }

@@ -179,6 +179,18 @@ impl Log {
         self.publish(&key, ChangeType::Deleted, object.clone());
     }
 
+    /// The resourceVersion the object `target` names has now, if the log tracks it: what a write's
+    /// `metadata.resourceVersion` precondition is compared with.
+    pub fn current_version(&self, target: &Target) -> Option<u64> {
+        let key = ObjectKey {
+            group: target.group.clone(),
+            plural: target.plural.clone(),
+            namespace: target.namespace.clone().unwrap_or_default(),
+            name: target.name.clone()?,
+        };
+        self.tracked.get(&key).map(|t| t.seq)
+    }
+
     /// Rewrites generation and resourceVersion of an object read from the fake.
     pub fn present(&self, target: &Target, object: &mut Value) {
         if let Some(t) = ObjectKey::of(&target.group, &target.plural, object)

@@ -151,11 +151,71 @@ impl FakeService {
         target: &Target,
     ) -> Result<Response<Body>, BoxError> {
         let _serial = self.shared.serial.lock().await;
+        let req = match self.check_precondition(req, target).await? {
+            Ok(req) => req,
+            Err(conflict) => return Ok(conflict),
+        };
         let (status, mut object) = self.forward(req).await?;
         if status.is_success() {
             self.shared.log().record_write(target, &mut object);
         }
         json_response(status, &object)
+    }
+
+    /// Optimistic concurrency as the API server does it: a write whose body carries
+    /// `metadata.resourceVersion` succeeds only if the object still has that version, else 409.
+    /// kube-fake-client counts versions of its own (this layer shows the log's), so the
+    /// precondition is checked here and removed before the write goes on.
+    async fn check_precondition(
+        &self,
+        req: Request<kube::client::Body>,
+        target: &Target,
+    ) -> Result<Result<Request<kube::client::Body>, Response<Body>>, BoxError> {
+        let (parts, body) = req.into_parts();
+        let bytes = body.collect().await?.to_bytes();
+        let mut value: Value = match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            // Not JSON (e.g. empty): nothing to check; the fake answers it.
+            Err(_) => {
+                return Ok(Ok(Request::from_parts(
+                    parts,
+                    kube::client::Body::from(bytes.to_vec()),
+                )))
+            }
+        };
+        let expected = value
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .filter(|rv| !rv.is_empty())
+            .map(str::to_owned);
+        let Some(expected) = expected else {
+            return Ok(Ok(Request::from_parts(
+                parts,
+                kube::client::Body::from(bytes.to_vec()),
+            )));
+        };
+        let current = self.shared.log().current_version(target);
+        if current.map(|c| c.to_string()) != Some(expected) {
+            let name = target.name.clone().unwrap_or_default();
+            let resource = if target.group.is_empty() {
+                target.plural.clone()
+            } else {
+                format!("{}.{}", target.plural, target.group)
+            };
+            let status = serde_json::json!({
+                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": format!("Operation cannot be fulfilled on {resource} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"),
+                "reason": "Conflict", "details": {"name": name, "kind": target.plural}, "code": 409,
+            });
+            return Ok(Err(json_response(StatusCode::CONFLICT, &status)?));
+        }
+        if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("resourceVersion");
+        }
+        Ok(Ok(Request::from_parts(
+            parts,
+            kube::client::Body::from(serde_json::to_vec(&value)?),
+        )))
     }
 
     async fn delete(
