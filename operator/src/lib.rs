@@ -18,6 +18,7 @@ pub mod assign;
 pub mod build;
 pub mod cli;
 pub mod controller;
+pub mod distribute;
 #[cfg(feature = "fake-api")]
 pub mod fake_api;
 pub mod http;

@@ -223,7 +223,7 @@ async fn a_connector_without_its_cluster_reports_cluster_not_found_and_recovers_
 
     // The cluster appears: the connector is bound, valid, and waits for workers to run it.
     apply(&client, &connect("late")).await;
-    wait_connector(&client, "orphan", "False", reasons::TASKS_PENDING).await;
+    wait_connector(&client, "orphan", "False", reasons::NO_WORKERS).await;
 
     // The cluster goes away again: the deletion reaches the connector too.
     Api::<KafkaConnect>::namespaced(client.clone(), NS)
@@ -258,7 +258,7 @@ async fn connector_reconciles_read_the_cluster_from_the_shared_store() {
         apply(&client, &connector(&format!("c{i}"), "gamma", &[])).await;
     }
     for i in 0..5 {
-        wait_connector(&client, &format!("c{i}"), "False", reasons::TASKS_PENDING).await;
+        wait_connector(&client, &format!("c{i}"), "False", reasons::NO_WORKERS).await;
     }
     let gets_after = harness
         .api
@@ -293,7 +293,7 @@ async fn an_invalid_connector_config_reports_invalid_config_naming_the_key() {
 
     // The fix is a new generation, and the status follows it.
     apply(&client, &connector("bad", "delta", &[("batch.size", "10")])).await;
-    let fixed = wait_connector(&client, "bad", "False", reasons::TASKS_PENDING).await;
+    let fixed = wait_connector(&client, "bad", "False", reasons::NO_WORKERS).await;
     assert_eq!(fixed.observed_generation, Some(2));
     harness.stop().await;
 }
@@ -326,7 +326,7 @@ async fn every_status_the_controllers_write_has_a_ready_condition() {
     apply(&client, &connector("pending", "ok", &[])).await;
 
     wait_connector(&client, "stopped", "True", reasons::STOPPED).await;
-    wait_connector(&client, "pending", "False", reasons::TASKS_PENDING).await;
+    wait_connector(&client, "pending", "False", reasons::NO_WORKERS).await;
     wait_connector(&client, "unbound", "False", reasons::MISSING_CLUSTER_LABEL).await;
     wait_connector(
         &client,
@@ -401,13 +401,7 @@ async fn once_settled_the_operator_makes_no_api_calls() {
     }
     wait_connect_ready(&client, "idle").await;
     for i in 0..3 {
-        wait_connector(
-            &client,
-            &format!("idle-{i}"),
-            "False",
-            reasons::TASKS_PENDING,
-        )
-        .await;
+        wait_connector(&client, &format!("idle-{i}"), "False", reasons::NO_WORKERS).await;
     }
     let settled = wait_quiet(
         "the operator to settle",

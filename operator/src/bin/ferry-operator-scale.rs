@@ -9,7 +9,7 @@
 //!    them, before the operator runs (as after an operator restart or a leader failover).
 //! 2. Starts the controllers (`run_all`, all namespaces) and measures the time until every
 //!    KafkaConnect is `Ready=True` and every KafkaConnector has a `Ready` condition for its
-//!    generation with reason `TasksPending` (valid, bound to a ready cluster; no workers run here).
+//!    generation with reason `NoWorkers` (valid, bound to a ready cluster, placed by the assignment controller; no worker pods run here).
 //! 3. Waits until the operator has made no request for `--quiet-secs`, then counts its requests
 //!    over `--window-secs` and reports them per minute.
 //! 4. Reports VmRSS and VmHWM of this process (/proc/self/status) and of the API's.
@@ -405,7 +405,7 @@ async fn all_reconciled(client: &Client, connects: usize, connectors: usize) -> 
             c.status.as_ref().is_some_and(|s| {
                 s.observed_generation == c.metadata.generation
                     && current_ready(&s.conditions, c.metadata.generation)
-                        .is_some_and(|r| r.reason == reasons::TASKS_PENDING)
+                        .is_some_and(|r| r.reason == reasons::NO_WORKERS)
             })
         })
         .count();

@@ -4,8 +4,9 @@
 //! cluster appears or becomes ready; the cluster is read from that reflector's store, so a
 //! reconcile makes no API call unless the status changes.
 //!
-//! Task assignment (next issue) plugs in after validation: the decision functions in
-//! `crate::status::connector` already read the workers' `connectorStatus`.
+//! Where tasks run is the assignment controller's (`super::assignment`); this one folds the
+//! workers' reports into the Kafka-shaped `connectorStatus` and the `Ready` condition. Every
+//! report a worker writes is a change of the connector, so it is reconciled at once.
 
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ use super::scoped_api;
 use crate::status::connector::{
     connector_readiness, connector_status, connector_status_changed, ClusterLookup,
 };
+use crate::status::runtime;
 use crate::validate::connector::validate_connector;
 
 const KIND: &str = "KafkaConnector";
@@ -108,8 +110,11 @@ async fn reconcile_inner(c: &KafkaConnector, cctx: &ConnectorContext) -> Result<
         (Some(_), Some(kc)) => ClusterLookup::Found(kc),
     };
     let validation = validate_connector(c);
-    let readiness = connector_readiness(c, lookup, validation.as_ref().map(|_| ()));
-    let status = connector_status(c, &readiness, &now());
+    let folded = runtime::fold(c, validation.as_ref().ok().map(|v| v.kind));
+    let readiness = connector_readiness(c, lookup, validation.as_ref().map(|_| ()), &folded);
+    // The runtime status means something once the connector is bound and valid.
+    let shown = (connect.is_some() && validation.is_ok()).then_some(folded);
+    let status = connector_status(c, &readiness, shown, &now());
     if connector_status_changed(c.status.as_ref(), &status) {
         let api: Api<KafkaConnector> = ctx.api(&ns);
         apply_status(&api, &name, &status).await?;

@@ -1,6 +1,7 @@
 //! The controllers: thin I/O around the pure builders, validation and status functions.
 
 pub mod apply;
+pub mod assignment;
 pub mod backoff;
 pub mod connect;
 pub mod connector;
@@ -41,7 +42,7 @@ where
     }
 }
 
-/// Runs both controllers for every scope (`None`: all namespaces) until `shutdown` and they drain.
+/// Runs the three controllers (KafkaConnect, KafkaConnector, assignment) for every scope (`None`: all namespaces) until `shutdown` and they drain.
 pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>, shutdown: CancellationToken) {
     let scopes: Vec<Option<String>> = if namespaces.is_empty() {
         vec![None]
@@ -54,6 +55,14 @@ pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>, shutdown: Cance
         let store = connects.store();
         let for_connect = connects.subscribe();
         let for_connectors = connects.subscribe();
+        let for_assignment = connects.subscribe();
+        tasks.push(tokio::spawn(assignment::run(
+            ctx.clone(),
+            scope.clone(),
+            for_assignment,
+            store.clone(),
+            shutdown.clone(),
+        )));
         tasks.push(tokio::spawn(connect::run(
             ctx.clone(),
             scope.clone(),

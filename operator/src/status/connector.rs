@@ -2,16 +2,16 @@
 //! connector's runtime state.
 //!
 //! The order of checks is the order a user fixes things in: the label, the cluster, the config,
-//! the cluster's health, then the tasks. `connectorStatus` is written by the workers (next
-//! issue); this module only reads it, so the worker side plugs in without changing the decision.
+//! the cluster's health, then the tasks (`super::runtime`, from the workers' reports).
 
 use ferry_crds::connector::ConnectorTargetState;
 use ferry_crds::labels::reasons;
-use ferry_crds::status::{is_ready, ConnectorState};
+use ferry_crds::status::{is_ready, ConnectorStatus};
 use ferry_crds::{KafkaConnect, KafkaConnector, KafkaConnectorStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::conditions::{with_ready, Readiness};
+use super::runtime;
 use crate::names;
 use crate::validate::connector::Invalid;
 
@@ -26,11 +26,12 @@ pub enum ClusterLookup<'a> {
     Found(&'a KafkaConnect),
 }
 
-/// The `Ready` condition of a connector.
+/// The `Ready` condition of a connector; `folded` is its runtime status (`super::runtime::fold`).
 pub fn connector_readiness(
     connector: &KafkaConnector,
     cluster: ClusterLookup<'_>,
     validation: Result<(), &Invalid>,
+    folded: &ConnectorStatus,
 ) -> Readiness {
     let namespace = connector.metadata.namespace.as_deref().unwrap_or_default();
     let connect = match cluster {
@@ -58,20 +59,14 @@ pub fn connector_readiness(
         return Readiness::not_ready(invalid.reason, invalid.message.clone());
     }
     let cluster_name = connect.metadata.name.as_deref().unwrap_or_default();
-    match connector.spec.state {
-        ConnectorTargetState::Stopped => {
-            return Readiness::ready(reasons::STOPPED, "connector stopped as requested")
-        }
-        ConnectorTargetState::Paused => {
-            return Readiness::ready(reasons::PAUSED, "connector paused as requested")
-        }
-        ConnectorTargetState::Running => {}
-    }
     let cluster_ready = connect
         .status
         .as_ref()
         .is_some_and(|s| is_ready(&s.conditions));
-    if connect.spec.replicas == 0 || !cluster_ready {
+    // A stopped connector needs no worker; the others do.
+    if connector.spec.state != ConnectorTargetState::Stopped
+        && (connect.spec.replicas == 0 || !cluster_ready)
+    {
         let why = if connect.spec.replicas == 0 {
             "has 0 replicas".to_owned()
         } else {
@@ -82,64 +77,16 @@ pub fn connector_readiness(
             format!("KafkaConnect '{cluster_name}' {why}"),
         );
     }
-    runtime_readiness(connector)
+    runtime::readiness(connector, folded)
 }
 
-/// Readiness from `connectorStatus` as the workers report it.
-fn runtime_readiness(connector: &KafkaConnector) -> Readiness {
-    let Some(cs) = connector
-        .status
-        .as_ref()
-        .and_then(|s| s.connector_status.as_ref())
-    else {
-        return Readiness::not_ready(
-            reasons::TASKS_PENDING,
-            "valid and bound; waiting for a worker to start the connector",
-        );
-    };
-    if cs.connector.state == ConnectorState::Failed {
-        return Readiness::not_ready(
-            reasons::CONNECTOR_FAILED,
-            "the connector has failed, see status.connectorStatus.connector.trace",
-        );
-    }
-    let failed: Vec<String> = cs
-        .tasks
-        .iter()
-        .filter(|t| t.state == ConnectorState::Failed)
-        .map(|t| t.id.to_string())
-        .collect();
-    if !failed.is_empty() {
-        return Readiness::not_ready(
-            reasons::TASKS_FAILED,
-            format!(
-                "task(s) {} failed, see status.connectorStatus.tasks",
-                failed.join(", ")
-            ),
-        );
-    }
-    let all_running = cs.connector.state == ConnectorState::Running
-        && !cs.tasks.is_empty()
-        && cs.tasks.iter().all(|t| t.state == ConnectorState::Running);
-    if all_running {
-        Readiness::ready(
-            reasons::RECONCILED,
-            format!("connector and {} task(s) running", cs.tasks.len()),
-        )
-    } else {
-        Readiness::not_ready(
-            reasons::TASKS_PENDING,
-            "the connector or some of its tasks are not running yet",
-        )
-    }
-}
-
-/// The fields of the status the operator owns. It is written by server-side apply under the
-/// operator's field manager, so the fields the workers own (`connectorStatus`, `topics`,
-/// `autoRestart`) are left out here and stay untouched.
+/// The fields of the status the connector controller owns, written by server-side apply under the
+/// operator's field manager: conditions, the folded `connectorStatus`, the scale fields. The
+/// assignment (the assignment controller's) and the workers' reports are left out and untouched.
 pub fn connector_status(
     connector: &KafkaConnector,
     readiness: &Readiness,
+    folded: Option<ConnectorStatus>,
     now: &Time,
 ) -> KafkaConnectorStatus {
     let previous = connector.status.clone().unwrap_or_default();
@@ -149,6 +96,7 @@ pub fn connector_status(
         observed_generation: generation,
         tasks_max: Some(connector.spec.tasks_max),
         label_selector: connector.cluster_name().map(names::selector_string),
+        connector_status: folded,
         ..KafkaConnectorStatus::default()
     }
 }
@@ -164,15 +112,18 @@ pub fn connector_status_changed(
         || p.observed_generation != new.observed_generation
         || p.tasks_max != new.tasks_max
         || p.label_selector != new.label_selector
+        || p.connector_status != new.connector_status
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::status::conditions::tests::at;
-    use ferry_crds::status::{
-        ConnectorInstanceStatus, ConnectorStatus, KafkaConnectStatus, TaskStatus,
+    use ferry_crds::placement::{
+        Assignment, PlacementPhase, TaskPlacement, TaskReport, UnitPlacement, UnitReport,
+        WorkerReport,
     };
+    use ferry_crds::status::{ConnectorState, KafkaConnectStatus};
     use ferry_crds::{KafkaConnectSpec, KafkaConnectorSpec};
     use std::collections::BTreeMap;
 
@@ -208,13 +159,18 @@ mod tests {
         lookup: ClusterLookup<'_>,
         v: Result<(), &Invalid>,
     ) -> &'static str {
-        connector_readiness(c, lookup, v).reason
+        connector_readiness(c, lookup, v, &runtime::fold(c, None)).reason
     }
 
     #[test]
     fn cluster_not_found_then_recovers() {
         let c = connector();
-        let r = connector_readiness(&c, ClusterLookup::NotFound("my-connect"), Ok(()));
+        let r = connector_readiness(
+            &c,
+            ClusterLookup::NotFound("my-connect"),
+            Ok(()),
+            &runtime::fold(&c, None),
+        );
         assert_eq!(r.reason, reasons::CLUSTER_NOT_FOUND);
         assert!(!r.ready);
         assert!(r.message.contains("'my-connect'") && r.message.contains("ns"));
@@ -250,69 +206,216 @@ mod tests {
             reasons::CLUSTER_NOT_READY
         );
         let zero = cluster(true, 0);
-        let r = connector_readiness(&c, ClusterLookup::Found(&zero), Ok(()));
+        let r = connector_readiness(
+            &c,
+            ClusterLookup::Found(&zero),
+            Ok(()),
+            &runtime::fold(&c, None),
+        );
         assert!(r.message.contains("0 replicas"));
     }
 
-    #[test]
-    fn paused_and_stopped_are_ready() {
-        let mut c = connector();
-        c.spec.state = ConnectorTargetState::Paused;
-        let kc = cluster(false, 1);
-        let r = connector_readiness(&c, ClusterLookup::Found(&kc), Ok(()));
-        assert_eq!((r.ready, r.reason), (true, reasons::PAUSED));
-        c.spec.state = ConnectorTargetState::Stopped;
-        assert_eq!(
-            reason(&c, ClusterLookup::Found(&kc), Ok(())),
-            reasons::STOPPED
-        );
+    fn report(
+        pod: &str,
+        connector: Option<ConnectorState>,
+        tasks: &[(i32, ConnectorState)],
+    ) -> (String, WorkerReport) {
+        (
+            pod.to_owned(),
+            WorkerReport {
+                worker_id: format!("{pod}:8083"),
+                observed_generation: Some(2),
+                connector: connector.map(|state| UnitReport { state, trace: None }),
+                tasks: tasks
+                    .iter()
+                    .map(|(id, state)| TaskReport {
+                        id: *id,
+                        state: *state,
+                        trace: (*state == ConnectorState::Failed).then(|| "boom".to_owned()),
+                    })
+                    .collect(),
+            },
+        )
+    }
+
+    fn placed(task_count: i32, pod: &str, phase: PlacementPhase) -> Assignment {
+        Assignment {
+            task_count,
+            connector: Some(UnitPlacement {
+                worker: pod.into(),
+                phase,
+            }),
+            tasks: (0..task_count)
+                .map(|id| TaskPlacement {
+                    id,
+                    worker: pod.into(),
+                    phase,
+                })
+                .collect(),
+        }
+    }
+
+    fn with(c: &mut KafkaConnector, assignment: Assignment, reports: Vec<(String, WorkerReport)>) {
+        c.status = Some(KafkaConnectorStatus {
+            assignment: Some(assignment),
+            workers: reports.into_iter().collect(),
+            ..KafkaConnectorStatus::default()
+        });
+    }
+
+    fn decide(c: &KafkaConnector, kc: &KafkaConnect) -> Readiness {
+        let folded = runtime::fold(c, None);
+        connector_readiness(c, ClusterLookup::Found(kc), Ok(()), &folded)
     }
 
     #[test]
-    fn worker_reported_state_decides_once_present() {
+    fn stopped_is_ready_once_no_pod_runs_anything() {
+        let kc = cluster(false, 1);
+        let mut c = connector();
+        c.spec.state = ConnectorTargetState::Stopped;
+        with(
+            &mut c,
+            Assignment::default(),
+            vec![report("w0", None, &[(0, ConnectorState::Running)])],
+        );
+        assert_eq!(decide(&c, &kc).reason, reasons::REBALANCING);
+        with(&mut c, Assignment::default(), vec![]);
+        let r = decide(&c, &kc);
+        assert_eq!((r.ready, r.reason), (true, reasons::STOPPED));
+        let folded = runtime::fold(&c, None);
+        assert_eq!(folded.connector.state, ConnectorState::Stopped);
+        assert!(folded.tasks.is_empty());
+    }
+
+    #[test]
+    fn paused_is_ready_once_every_unit_reports_paused() {
         let kc = cluster(true, 1);
         let mut c = connector();
-        let task = |id, state| TaskStatus {
-            id,
-            state,
-            worker_id: None,
-            trace: None,
-        };
-        let mut cs = ConnectorStatus {
-            name: "src".into(),
-            connector: ConnectorInstanceStatus {
-                state: ConnectorState::Running,
-                worker_id: None,
-                trace: None,
-            },
-            tasks: vec![
-                task(0, ConnectorState::Running),
-                task(1, ConnectorState::Failed),
-            ],
-            type_: None,
-        };
-        c.status = Some(KafkaConnectorStatus {
-            connector_status: Some(cs.clone()),
-            ..KafkaConnectorStatus::default()
-        });
-        let r = connector_readiness(&c, ClusterLookup::Found(&kc), Ok(()));
-        assert_eq!(r.reason, reasons::TASKS_FAILED);
-        assert!(r.message.contains("task(s) 1 failed"));
-        cs.tasks[1].state = ConnectorState::Running;
-        c.status = Some(KafkaConnectorStatus {
-            connector_status: Some(cs.clone()),
-            ..KafkaConnectorStatus::default()
-        });
-        assert!(connector_readiness(&c, ClusterLookup::Found(&kc), Ok(())).ready);
-        cs.connector.state = ConnectorState::Failed;
-        c.status = Some(KafkaConnectorStatus {
-            connector_status: Some(cs),
-            ..KafkaConnectorStatus::default()
-        });
-        assert_eq!(
-            reason(&c, ClusterLookup::Found(&kc), Ok(())),
-            reasons::CONNECTOR_FAILED
+        c.spec.state = ConnectorTargetState::Paused;
+        let a = placed(1, "w0", PlacementPhase::Assigned);
+        with(
+            &mut c,
+            a.clone(),
+            vec![report(
+                "w0",
+                Some(ConnectorState::Paused),
+                &[(0, ConnectorState::Running)],
+            )],
         );
+        assert_eq!(decide(&c, &kc).reason, reasons::TASKS_PENDING);
+        with(
+            &mut c,
+            a,
+            vec![report(
+                "w0",
+                Some(ConnectorState::Paused),
+                &[(0, ConnectorState::Paused)],
+            )],
+        );
+        let r = decide(&c, &kc);
+        assert_eq!((r.ready, r.reason), (true, reasons::PAUSED));
+    }
+
+    #[test]
+    fn worker_reports_decide_readiness() {
+        let kc = cluster(true, 1);
+        let mut c = connector();
+        // Nothing placed yet: no worker.
+        with(
+            &mut c,
+            Assignment {
+                task_count: 2,
+                ..Assignment::default()
+            },
+            vec![],
+        );
+        assert_eq!(decide(&c, &kc).reason, reasons::NO_WORKERS);
+        let a = placed(2, "w0", PlacementPhase::Assigned);
+        with(
+            &mut c,
+            a.clone(),
+            vec![report(
+                "w0",
+                Some(ConnectorState::Running),
+                &[(0, ConnectorState::Running), (1, ConnectorState::Failed)],
+            )],
+        );
+        let r = decide(&c, &kc);
+        assert_eq!(r.reason, reasons::TASKS_FAILED);
+        assert!(r.message.contains("task(s) 1 failed"), "{}", r.message);
+        with(
+            &mut c,
+            a.clone(),
+            vec![report(
+                "w0",
+                Some(ConnectorState::Running),
+                &[(0, ConnectorState::Running)],
+            )],
+        );
+        assert_eq!(decide(&c, &kc).reason, reasons::TASKS_PENDING);
+        with(
+            &mut c,
+            a.clone(),
+            vec![report(
+                "w0",
+                Some(ConnectorState::Running),
+                &[(0, ConnectorState::Running), (1, ConnectorState::Running)],
+            )],
+        );
+        let r = decide(&c, &kc);
+        assert!(r.ready, "{r:?}");
+        assert!(r.message.contains("w0:8083"), "{}", r.message);
+        // A spec change the pod has not picked up yet.
+        c.metadata.generation = Some(3);
+        assert_eq!(decide(&c, &kc).reason, reasons::UPDATING);
+        c.metadata.generation = Some(2);
+        // Moving.
+        let status = c
+            .status
+            .as_mut()
+            .map(|s| s.assignment = Some(placed(2, "w0", PlacementPhase::Releasing)));
+        assert!(status.is_some());
+        assert_eq!(decide(&c, &kc).reason, reasons::REBALANCING);
+        with(
+            &mut c,
+            a,
+            vec![report("w0", Some(ConnectorState::Failed), &[])],
+        );
+        assert_eq!(decide(&c, &kc).reason, reasons::CONNECTOR_FAILED);
+    }
+
+    #[test]
+    fn the_fold_shows_each_unit_where_it_runs() {
+        let mut c = connector();
+        let mut a = placed(2, "w0", PlacementPhase::Assigned);
+        a.tasks[1].worker = "w1".into();
+        with(
+            &mut c,
+            a,
+            vec![
+                report(
+                    "w0",
+                    Some(ConnectorState::Running),
+                    &[(0, ConnectorState::Running)],
+                ),
+                report("w1", None, &[(1, ConnectorState::Failed)]),
+            ],
+        );
+        let f = runtime::fold(
+            &c,
+            Some(ferry_worker::config::connector::ConnectorKind::Source),
+        );
+        assert_eq!(f.connector.worker_id.as_deref(), Some("w0:8083"));
+        assert_eq!(f.tasks.len(), 2);
+        assert_eq!(f.tasks[1].worker_id.as_deref(), Some("w1:8083"));
+        assert_eq!(f.tasks[1].state, ConnectorState::Failed);
+        assert_eq!(f.tasks[1].trace.as_deref(), Some("boom"));
+        assert_eq!(f.type_, Some(ferry_crds::status::ConnectorType::Source));
+        // No report for a placed task yet: UNASSIGNED, no worker.
+        with(&mut c, placed(1, "w0", PlacementPhase::Assigned), vec![]);
+        let f = runtime::fold(&c, None);
+        assert_eq!(f.tasks[0].state, ConnectorState::Unassigned);
+        assert_eq!(f.connector.state, ConnectorState::Unassigned);
     }
 
     #[test]
@@ -324,14 +427,14 @@ mod tests {
             ..KafkaConnectorStatus::default()
         });
         let r = Readiness::not_ready(reasons::CLUSTER_NOT_FOUND, "x");
-        let s = connector_status(&c, &r, &at(5));
+        let s = connector_status(&c, &r, None, &at(5));
         assert!(s.topics.is_empty(), "worker-owned fields are not written");
         assert!(connector_status_changed(c.status.as_ref(), &s));
         c.status = Some(KafkaConnectorStatus {
             topics: vec!["t".into()],
             ..s.clone()
         });
-        let again = connector_status(&c, &r, &at(50));
+        let again = connector_status(&c, &r, None, &at(50));
         assert!(!connector_status_changed(c.status.as_ref(), &again));
         assert_eq!(s.tasks_max, Some(3));
         assert_eq!(s.observed_generation, Some(2));

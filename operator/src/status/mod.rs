@@ -3,3 +3,4 @@
 pub mod conditions;
 pub mod connect;
 pub mod connector;
+pub mod runtime;
