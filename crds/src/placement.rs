@@ -43,6 +43,10 @@ pub struct UnitPlacement {
     /// `Assigned`: the pod runs it. `Releasing`: the pod must stop it (flushing and committing
     /// first); no other pod starts it until then.
     pub phase: PlacementPhase,
+    /// Restarts asked for so far (a restart annotation, or `autoRestart`). The pod running the
+    /// unit restarts it whenever this grows past the value it started the unit with.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub restarts: u32,
 }
 
 /// Where one task is placed.
@@ -55,6 +59,13 @@ pub struct TaskPlacement {
     pub worker: String,
     /// `Assigned` or `Releasing`, as for the connector instance.
     pub phase: PlacementPhase,
+    /// Restarts asked for so far, as for the connector instance.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub restarts: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Whether a pod should run a unit or give it up.
@@ -235,11 +246,13 @@ mod tests {
             connector: Some(UnitPlacement {
                 worker: "a".into(),
                 phase: PlacementPhase::Assigned,
+                restarts: 0,
             }),
             tasks: vec![TaskPlacement {
                 id: 0,
                 worker: "a".into(),
                 phase: PlacementPhase::Assigned,
+                restarts: 0,
             }],
         };
         merge(&mut status, &assignment_patch(&first));

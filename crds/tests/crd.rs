@@ -249,11 +249,13 @@ fn a_status_written_by_the_operator_is_accepted_by_the_schema() {
             connector: Some(UnitPlacement {
                 worker: "my-connect-connect-7d9f-abcde".into(),
                 phase: PlacementPhase::Assigned,
+                restarts: 0,
             }),
             tasks: vec![TaskPlacement {
                 id: 0,
                 worker: "my-connect-connect-7d9f-abcde".into(),
                 phase: PlacementPhase::Releasing,
+                restarts: 0,
             }],
         }),
         workers: [(

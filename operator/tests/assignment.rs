@@ -16,7 +16,7 @@ use ferry_crds::status::ConnectorState;
 use ferry_crds::KafkaConnector;
 use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
-use kube::Client;
+use kube::{Client, ResourceExt};
 use support::*;
 
 const CLUSTER: &str = "my-connect";
@@ -357,5 +357,50 @@ async fn task_count_changes_and_stop_release_units() {
     converge(&client, &["w0"], "no units", |cs| loads(cs).is_empty()).await;
     let ready = wait_connector(&client, "s", "True", reasons::STOPPED).await;
     assert_eq!(ready.status, "True");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_annotation_bumps_the_unit_and_goes_away() {
+    let (harness, client) = start().await;
+    apply(&client, &connect(CLUSTER)).await;
+    add_pod(&client, "w0").await;
+    apply(&client, &sink("r", 2)).await;
+    converge(&client, &["w0"], "3 units", |cs| {
+        loads(cs).get("w0") == Some(&3)
+    })
+    .await;
+    let api = Api::<KafkaConnector>::namespaced(client.clone(), NS);
+    // kubectl annotate kafkaconnector r ferry.dev/restart-task=1
+    api.patch(
+        "r",
+        &PatchParams::default(),
+        &Patch::Merge(
+            serde_json::json!({"metadata": {"annotations": {"ferry.dev/restart-task": "1"}}}),
+        ),
+    )
+    .await
+    .expect("annotated");
+    let a = wait_for(
+        &client,
+        "r",
+        "task 1 restarted, annotation gone",
+        |c: &KafkaConnector| {
+            let a = assignment(c);
+            let bumped = a.tasks.iter().any(|t| t.id == 1 && t.restarts == 1);
+            let gone = !c.annotations().contains_key("ferry.dev/restart-task");
+            if bumped && gone {
+                Ok(a)
+            } else {
+                Err(format!("{a:?} annotations {:?}", c.metadata.annotations))
+            }
+        },
+    )
+    .await;
+    assert_eq!(
+        a.tasks.iter().find(|t| t.id == 0).map(|t| t.restarts),
+        Some(0)
+    );
+    assert_eq!(a.connector.map(|p| p.restarts), Some(0));
     harness.stop().await;
 }

@@ -18,6 +18,7 @@ use futures::Stream;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
+use kube::runtime::events::EventType;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::ResourceExt;
@@ -132,15 +133,26 @@ async fn reconcile_inner(kc: &KafkaConnect, ctx: &AssignmentContext) -> Result<A
             .filter(|p| p.labels().get(ferry_crds::CLUSTER_LABEL) == Some(&name)),
     );
     let refs: Vec<&KafkaConnector> = connectors.iter().map(|c| c.as_ref()).collect();
-    let changes = distribute(&refs, &workers);
+    let distribution = distribute(&refs, &workers, k8s_openapi::jiff::Timestamp::now());
 
     let api: Api<KafkaConnector> = ctx.shared.api(&ns);
     let mut stale = false;
     for c in &refs {
         let connector = c.name_any();
-        let Some(change) = changes.get(&connector) else {
+        let Some(change) = distribution.changes.get(&connector) else {
             continue;
         };
+        for warning in &change.warnings {
+            ctx.shared
+                .event(
+                    *c,
+                    EventType::Warning,
+                    "InvalidRestartRequest",
+                    warning,
+                    "Restart",
+                )
+                .await;
+        }
         let mut patch = change
             .assignment
             .as_ref()
@@ -148,6 +160,9 @@ async fn reconcile_inner(kc: &KafkaConnect, ctx: &AssignmentContext) -> Result<A
             .unwrap_or_else(|| json!({"status": {}}));
         for pod in &change.stale_reports {
             patch["status"]["workers"][pod] = Value::Null;
+        }
+        if let Some(auto) = &change.auto_restart {
+            patch["status"]["autoRestart"] = json!(auto);
         }
         patch["metadata"] = json!({"resourceVersion": c.resource_version()});
         match api
@@ -159,8 +174,11 @@ async fn reconcile_inner(kc: &KafkaConnect, ctx: &AssignmentContext) -> Result<A
             }
             // Changed since this view was taken: the change's own watch event brings the next
             // reconcile.
-            Err(kube::Error::Api(e)) if e.code == 409 => stale = true,
-            Err(kube::Error::Api(e)) if e.code == 404 => {}
+            Err(kube::Error::Api(e)) if e.code == 409 => {
+                stale = true;
+                continue;
+            }
+            Err(kube::Error::Api(e)) if e.code == 404 => continue,
             Err(source) => {
                 return Err(Error::Status {
                     name: connector,
@@ -168,10 +186,43 @@ async fn reconcile_inner(kc: &KafkaConnect, ctx: &AssignmentContext) -> Result<A
                 })
             }
         }
+        if change.auto_restart.is_some() {
+            ctx.shared
+                .event(
+                    *c,
+                    EventType::Normal,
+                    "AutoRestart",
+                    "restarting the failed connector or tasks (spec.autoRestart)",
+                    "Restart",
+                )
+                .await;
+        }
+        if !change.clear_annotations.is_empty() {
+            // Only now that the restart is recorded in the status does its request go.
+            let annotations: serde_json::Map<String, Value> = change
+                .clear_annotations
+                .iter()
+                .map(|a| ((*a).to_owned(), Value::Null))
+                .collect();
+            api.patch(
+                &connector,
+                &PatchParams::default(),
+                &Patch::Merge(json!({"metadata": {"annotations": annotations}})),
+            )
+            .await
+            .map_err(|source| Error::Apply {
+                kind: "KafkaConnector".to_owned(),
+                name: connector.clone(),
+                source,
+            })?;
+        }
     }
     Ok(if stale {
         // Belt and braces: should the newer version's event have been folded into this run.
         Action::requeue(std::time::Duration::from_millis(200))
+    } else if let Some(later) = distribution.check_again_in {
+        // An automatic restart waits out its back-off; nothing else would wake us for it.
+        Action::requeue(later)
     } else {
         Action::await_change()
     })

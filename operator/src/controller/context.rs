@@ -62,15 +62,31 @@ impl Context {
     where
         K: Resource<DynamicType = ()>,
     {
+        let type_ = if readiness.ready {
+            EventType::Normal
+        } else {
+            EventType::Warning
+        };
+        self.event(
+            obj,
+            type_,
+            readiness.reason,
+            &readiness.message,
+            "Reconcile",
+        )
+        .await;
+    }
+
+    /// Publishes an Event about `obj`; a failure to publish is logged, never fatal.
+    pub async fn event<K>(&self, obj: &K, type_: EventType, reason: &str, note: &str, action: &str)
+    where
+        K: Resource<DynamicType = ()>,
+    {
         let event = Event {
-            type_: if readiness.ready {
-                EventType::Normal
-            } else {
-                EventType::Warning
-            },
-            reason: readiness.reason.to_owned(),
-            note: Some(truncate(&readiness.message, 1000)),
-            action: "Reconcile".to_owned(),
+            type_,
+            reason: reason.to_owned(),
+            note: Some(truncate(note, 1000)),
+            action: action.to_owned(),
             secondary: None,
         };
         if let Err(e) = self.recorder.publish(&event, &obj.object_ref(&())).await {

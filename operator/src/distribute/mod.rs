@@ -19,8 +19,11 @@ use kube::ResourceExt;
 use crate::assign::{plan, Assignment, Placement, Reports, Unit, WorkerState};
 use crate::validate::connector::{validate_connector, ValidConnector};
 
+pub mod restart;
 #[cfg(test)]
 mod tests;
+
+use restart::{bumped, plan_restarts, Counters};
 
 /// What a pod is to the placement: ready, not ready, terminating; pods that finished (phase
 /// `Succeeded` or `Failed`) run nothing and are left out, like pods that are gone.
@@ -141,22 +144,36 @@ pub fn reports_of<'a>(connectors: impl Iterator<Item = &'a KafkaConnector>) -> R
     out
 }
 
-/// The new placement of one connector, in its status shape.
-pub fn connector_assignment(name: &str, task_count: u32, next: &Assignment) -> ConnectorAssignment {
+/// The new placement of one connector, in its status shape, with its restart counters.
+pub fn connector_assignment(
+    name: &str,
+    task_count: u32,
+    next: &Assignment,
+    counters: &Counters,
+) -> ConnectorAssignment {
     let shape = |p: &Placement| match p {
         Placement::On(w) => (w.clone(), PlacementPhase::Assigned),
         Placement::Releasing { from } => (from.clone(), PlacementPhase::Releasing),
     };
     let connector = next.get(&Unit::Connector(name.to_owned())).map(|p| {
         let (worker, phase) = shape(p);
-        UnitPlacement { worker, phase }
+        UnitPlacement {
+            worker,
+            phase,
+            restarts: counters.connector,
+        }
     });
     let tasks = next
         .range(Unit::Task(name.to_owned(), 0)..=Unit::Task(name.to_owned(), u32::MAX))
         .filter_map(|(u, p)| match u {
             Unit::Task(_, id) => i32::try_from(*id).ok().map(|id| {
                 let (worker, phase) = shape(p);
-                TaskPlacement { id, worker, phase }
+                TaskPlacement {
+                    id,
+                    worker,
+                    phase,
+                    restarts: counters.tasks.get(&id).copied().unwrap_or(0),
+                }
             }),
             Unit::Connector(_) => None,
         })
@@ -175,14 +192,30 @@ pub struct ConnectorChange {
     pub assignment: Option<ConnectorAssignment>,
     /// Reports of pods that are gone, to remove from `status.workers`.
     pub stale_reports: Vec<String>,
+    /// The new `status.autoRestart`, when an automatic restart happens.
+    pub auto_restart: Option<ferry_crds::status::AutoRestartStatus>,
+    /// Restart annotations handled (to remove once the status is written).
+    pub clear_annotations: Vec<&'static str>,
+    /// Problems with restart annotations, for a Warning event.
+    pub warnings: Vec<String>,
 }
 
-/// The next placement of every connector of one cluster, and the reports of gone pods; only
-/// connectors with something to write are in the result.
+/// Everything the assignment controller writes for one cluster.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Distribution {
+    /// Per connector with something to write.
+    pub changes: BTreeMap<String, ConnectorChange>,
+    /// When an automatic restart is due later, the soonest.
+    pub check_again_in: Option<std::time::Duration>,
+}
+
+/// The next placement of every connector of one cluster, with the restarts due now and the
+/// reports of gone pods; only connectors with something to write are in the result.
 pub fn distribute(
     connectors: &[&KafkaConnector],
     workers: &BTreeMap<String, WorkerState>,
-) -> BTreeMap<String, ConnectorChange> {
+    now: k8s_openapi::jiff::Timestamp,
+) -> Distribution {
     let mut units = BTreeSet::new();
     let mut counts = BTreeMap::new();
     for c in connectors {
@@ -194,11 +227,16 @@ pub fn distribute(
     let reports = reports_of(connectors.iter().copied());
     let next = plan(&units, workers, &previous, &reports);
 
-    let mut out = BTreeMap::new();
+    let mut out = Distribution::default();
     for c in connectors {
         let name = c.name_any();
         let status = c.status.as_ref();
-        let new = connector_assignment(&name, counts.get(&name).copied().unwrap_or(0), &next);
+        let count = counts.get(&name).copied().unwrap_or(0);
+        let restarts = plan_restarts(c, i32::try_from(count).unwrap_or(i32::MAX), now);
+        if let Some(later) = restarts.check_again_in {
+            out.check_again_in = Some(out.check_again_in.map_or(later, |d| d.min(later)));
+        }
+        let new = connector_assignment(&name, count, &next, &bumped(c, &restarts));
         let current = status
             .and_then(|s| s.assignment.clone())
             .unwrap_or_default();
@@ -213,9 +251,12 @@ pub fn distribute(
                         .collect()
                 })
                 .unwrap_or_default(),
+            auto_restart: restarts.auto_restart,
+            clear_annotations: restarts.clear_annotations,
+            warnings: restarts.warnings,
         };
         if change != ConnectorChange::default() {
-            out.insert(name, change);
+            out.changes.insert(name, change);
         }
     }
     out

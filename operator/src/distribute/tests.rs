@@ -60,6 +60,10 @@ fn pod(name: &str, ready: bool) -> Pod {
     p
 }
 
+fn now() -> k8s_openapi::jiff::Timestamp {
+    k8s_openapi::jiff::Timestamp::UNIX_EPOCH
+}
+
 fn ready(names: &[&str]) -> BTreeMap<String, WorkerState> {
     names
         .iter()
@@ -170,7 +174,7 @@ fn connectors_spread_over_the_cluster_and_settle() {
     let workers = ready(&["w0", "w1", "w2"]);
     for _ in 0..3 {
         let refs: Vec<&KafkaConnector> = cs.iter().collect();
-        let changes = distribute(&refs, &workers);
+        let changes = distribute(&refs, &workers, now()).changes;
         apply(&mut cs, &changes);
         follow(&mut cs);
     }
@@ -180,7 +184,7 @@ fn connectors_spread_over_the_cluster_and_settle() {
     }
     let refs: Vec<&KafkaConnector> = cs.iter().collect();
     assert!(
-        distribute(&refs, &workers).is_empty(),
+        distribute(&refs, &workers, now()).changes.is_empty(),
         "a settled cluster writes nothing"
     );
 }
@@ -191,14 +195,14 @@ fn a_lost_pod_frees_its_units_and_its_report_is_removed() {
     let two = ready(&["w0", "w1"]);
     for _ in 0..2 {
         let refs: Vec<&KafkaConnector> = cs.iter().collect();
-        let changes = distribute(&refs, &two);
+        let changes = distribute(&refs, &two, now()).changes;
         apply(&mut cs, &changes);
         follow(&mut cs);
     }
     assert!(placed_on(&cs, "w1") > 0);
     let one = ready(&["w0"]);
     let refs: Vec<&KafkaConnector> = cs.iter().collect();
-    let changes = distribute(&refs, &one);
+    let changes = distribute(&refs, &one, now()).changes;
     assert_eq!(changes["b"].stale_reports, ["w1"]);
     apply(&mut cs, &changes);
     assert_eq!(placed_on(&cs, "w0"), 5);
@@ -213,7 +217,7 @@ fn a_unit_moves_only_after_its_pod_reported_it_stopped() {
     let mut cs = vec![sink("b", 1)];
     let w0 = ready(&["w0"]);
     let refs: Vec<&KafkaConnector> = cs.iter().collect();
-    let changes = distribute(&refs, &w0);
+    let changes = distribute(&refs, &w0, now()).changes;
     apply(&mut cs, &changes);
     follow(&mut cs);
     // w0 turns not ready: its units are released, not moved.
@@ -222,7 +226,7 @@ fn a_unit_moves_only_after_its_pod_reported_it_stopped() {
         ("w1".to_owned(), WorkerState::Ready),
     ]);
     let refs: Vec<&KafkaConnector> = cs.iter().collect();
-    let changes = distribute(&refs, &states);
+    let changes = distribute(&refs, &states, now()).changes;
     apply(&mut cs, &changes);
     let a = cs[0]
         .status
@@ -235,7 +239,7 @@ fn a_unit_moves_only_after_its_pod_reported_it_stopped() {
         .all(|t| t.worker == "w0" && t.phase == PlacementPhase::Releasing));
     // Still reported by w0: nothing changes.
     let refs: Vec<&KafkaConnector> = cs.iter().collect();
-    assert!(distribute(&refs, &states).is_empty());
+    assert!(distribute(&refs, &states, now()).changes.is_empty());
     // w0 reports them stopped: they go to w1.
     if let Some(s) = cs[0].status.as_mut() {
         s.workers.insert(
@@ -247,7 +251,7 @@ fn a_unit_moves_only_after_its_pod_reported_it_stopped() {
         );
     }
     let refs: Vec<&KafkaConnector> = cs.iter().collect();
-    let changes = distribute(&refs, &states);
+    let changes = distribute(&refs, &states, now()).changes;
     apply(&mut cs, &changes);
     assert_eq!(placed_on(&cs, "w1"), 2);
 }

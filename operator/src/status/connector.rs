@@ -244,12 +244,14 @@ mod tests {
             connector: Some(UnitPlacement {
                 worker: pod.into(),
                 phase,
+                restarts: 0,
             }),
             tasks: (0..task_count)
                 .map(|id| TaskPlacement {
                     id,
                     worker: pod.into(),
                     phase,
+                    restarts: 0,
                 })
                 .collect(),
         }
