@@ -34,7 +34,10 @@ use crate::rest::entities::{
 use crate::rest::herder::{Herder, HerderError, HerderResult, TargetState};
 use crate::storage::OffsetStore;
 
+mod placement;
 mod tasks;
+
+pub use placement::{DesiredConnector, Held, Placement};
 
 /// The worker settings the runtime needs, taken from the worker config.
 #[derive(Debug, Clone)]
@@ -72,11 +75,26 @@ struct ConnectorEntry {
     task_configs: Vec<Props>,
     tasks: BTreeMap<u32, RunningTask>,
     topics: ActiveTopics,
+    /// Which units run on this worker: `None` for all of them (standalone), else the ones the
+    /// operator placed on this pod (Kubernetes mode).
+    placement: Option<Placement>,
 }
 
 impl ConnectorEntry {
     fn kind(&self) -> ConnectorKind {
         self.plugin.kind
+    }
+
+    /// Whether this worker runs (and reports) the connector instance.
+    fn runs_instance(&self) -> bool {
+        self.placement.as_ref().is_none_or(|p| p.instance)
+    }
+
+    /// Whether this worker runs task `id`.
+    fn runs_task(&self, id: u32) -> bool {
+        self.placement
+            .as_ref()
+            .is_none_or(|p| p.tasks.contains(&id))
     }
 }
 
@@ -91,6 +109,11 @@ pub struct StandaloneHerder {
     /// Resolve `${provider:path:key}` placeholders where configs are used; stored configs (and so
     /// the REST API and logs) keep the placeholders.
     providers: ConfigProviders,
+    /// Kubernetes mode: the spec generation each connector's units run with (in the reports).
+    generations: std::sync::Mutex<BTreeMap<String, Option<i64>>>,
+    /// Fired on every state change and every applied placement, so the Kubernetes mode's reporter
+    /// knows when to look (a stored permit coalesces bursts).
+    changes: Arc<tokio::sync::Notify>,
 }
 
 fn connector_type(kind: ConnectorKind) -> ConnectorType {
@@ -149,8 +172,12 @@ impl StandaloneHerder {
         metrics: Arc<WorkerMetrics>,
     ) -> Self {
         let m = Arc::clone(&metrics);
-        let status =
-            StatusStore::new().with_listener(Arc::new(move |c, t, s| m.set_state(c, t, s)));
+        let changes = Arc::new(tokio::sync::Notify::new());
+        let notify = Arc::clone(&changes);
+        let status = StatusStore::new().with_listener(Arc::new(move |c, t, s| {
+            m.set_state(c, t, s);
+            notify.notify_one();
+        }));
         StandaloneHerder {
             settings,
             offsets,
@@ -159,6 +186,8 @@ impl StandaloneHerder {
             connectors: Mutex::new(BTreeMap::new()),
             started: AtomicBool::new(false),
             providers: ConfigProviders::none(),
+            generations: std::sync::Mutex::new(BTreeMap::new()),
+            changes,
         }
     }
 
@@ -225,23 +254,21 @@ impl StandaloneHerder {
             entry.instance = None;
             entry.task_configs.clear();
             self.status.remove_tasks(name);
-            self.status.set_connector(name, State::Stopped, None);
+            self.set_instance_state(name, entry, State::Stopped, None);
             return;
         }
         let config = match self.resolved(&entry.config).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(connector = name, error = %e, "connector failed to start");
-                self.status
-                    .set_connector(name, State::Failed, Some(e.trace()));
+                self.set_instance_state(name, entry, State::Failed, Some(e.trace()));
                 return;
             }
         };
         let mut instance = (entry.plugin.new_connector)();
         if let Err(e) = instance.start(&config) {
             tracing::error!(connector = name, error = %e, "connector failed to start");
-            self.status
-                .set_connector(name, State::Failed, Some(e.trace()));
+            self.set_instance_state(name, entry, State::Failed, Some(e.trace()));
             return;
         }
         let max = tasks_max(&config);
@@ -251,8 +278,9 @@ impl StandaloneHerder {
                 "The connector {name} has generated {} tasks, which is greater than {max}, the maximum number of tasks it is configured to create. This behaviour should be considered a bug and is disallowed. If necessary, it can be permitted by reconfiguring the connector with 'tasks.max.enforce' set to false; however, this option will be removed in a future release of Kafka Connect.",
                 configs.len()
             );
-            self.status.set_connector(
+            self.set_instance_state(
                 name,
+                entry,
                 State::Failed,
                 Some(format!(
                     "org.apache.kafka.connect.runtime.TooManyTasksException: {message}"
@@ -269,15 +297,67 @@ impl StandaloneHerder {
                     .unresolve(&task_props(entry.plugin, c), &entry.config)
             })
             .collect();
-        entry.instance = Some(instance);
-        let state = if entry.target == TargetState::Paused {
-            State::Paused
+        if entry.runs_instance() {
+            entry.instance = Some(instance);
+            let state = if entry.target == TargetState::Paused {
+                State::Paused
+            } else {
+                State::Running
+            };
+            self.status.set_connector(name, state, None);
         } else {
-            State::Running
-        };
-        self.status.set_connector(name, state, None);
+            // Another pod runs the instance: this one only needed its task configs (Ferry's
+            // connectors are compiled in and deterministic, so every pod computes the same ones).
+            instance.stop();
+        }
         for id in 0..entry.task_configs.len() as u32 {
-            self.start_task(name, entry, id).await;
+            if entry.runs_task(id) {
+                self.start_task(name, entry, id).await;
+            }
+        }
+        if let Some(p) = &entry.placement {
+            for id in p.tasks.range(entry.task_configs.len() as u32..) {
+                tracing::warn!(connector = name, task = id, tasks = entry.task_configs.len(), "task {name}-{id} is placed on this worker but the connector has fewer tasks; not started");
+            }
+        }
+    }
+
+    /// Starts the connector instance alone (its tasks are left as they are) and sets its state.
+    async fn start_instance(&self, name: &str, entry: &mut ConnectorEntry) {
+        let mut instance = (entry.plugin.new_connector)();
+        let started = match self.resolved(&entry.config).await {
+            Ok(config) => instance.start(&config),
+            Err(e) => Err(e),
+        };
+        match started {
+            Ok(()) => {
+                entry.instance = Some(instance);
+                let state = match entry.target {
+                    TargetState::Started => State::Running,
+                    TargetState::Paused => State::Paused,
+                    TargetState::Stopped => State::Stopped,
+                };
+                self.status.set_connector(name, state, None);
+            }
+            Err(e) => self
+                .status
+                .set_connector(name, State::Failed, Some(e.trace())),
+        }
+    }
+
+    /// Sets the state of the connector instance, if this worker runs it; a worker that does not
+    /// must not report it (another pod owns that entry).
+    fn set_instance_state(
+        &self,
+        name: &str,
+        entry: &ConnectorEntry,
+        state: State,
+        trace: Option<String>,
+    ) {
+        if entry.runs_instance() {
+            self.status.set_connector(name, state, trace);
+        } else {
+            self.status.forget_connector(name);
         }
     }
 
@@ -538,6 +618,7 @@ impl Herder for StandaloneHerder {
             task_configs: Vec::new(),
             tasks: BTreeMap::new(),
             topics: ActiveTopics::default(),
+            placement: None,
         };
         self.start_connector(name, &mut entry).await;
         let info = self.info(name, &entry);
@@ -686,25 +767,7 @@ impl Herder for StandaloneHerder {
             if tasks_to_restart.is_empty() {
                 // Only the connector instance restarts; its tasks keep running.
                 self.stop_connector_instance(entry).await;
-                let mut instance = (entry.plugin.new_connector)();
-                let started = match self.resolved(&entry.config).await {
-                    Ok(config) => instance.start(&config),
-                    Err(e) => Err(e),
-                };
-                match started {
-                    Ok(()) => {
-                        entry.instance = Some(instance);
-                        let state = match entry.target {
-                            TargetState::Started => State::Running,
-                            TargetState::Paused => State::Paused,
-                            TargetState::Stopped => State::Stopped,
-                        };
-                        self.status.set_connector(name, state, None);
-                    }
-                    Err(e) => self
-                        .status
-                        .set_connector(name, State::Failed, Some(e.trace())),
-                }
+                self.start_instance(name, entry).await;
             } else {
                 let config = entry.config.clone();
                 let plugin = entry.plugin;
