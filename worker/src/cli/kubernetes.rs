@@ -99,12 +99,14 @@ pub async fn run(args: KubernetesArgs) -> ExitCode {
     };
     let client = match kube::Client::try_default().await {
         Ok(c) => c,
-        Err(e) => return fail(
-            exit::CONFIG,
-            format!(
+        Err(e) => {
+            return fail(
+                exit::CONFIG,
+                format!(
                 "cannot reach the Kubernetes API (in-cluster service account or kubeconfig): {e}"
             ),
-        ),
+            )
+        }
     };
     let offsets: Arc<dyn OffsetStore> = match KafkaOffsetStore::open(offset_settings).await {
         Ok(s) => Arc::new(s),

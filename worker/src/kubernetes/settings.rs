@@ -78,6 +78,11 @@ pub fn split(props: &mut Props) -> Result<ModeProps, SettingsError> {
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty())
         .ok_or(SettingsError::MissingTopic)?;
+    // The standalone config requires the offsets file, which this mode does not use (offsets live
+    // in the topic); an empty value satisfies it and is never opened.
+    props
+        .entry(crate::config::worker::OFFSET_STORAGE_FILE_FILENAME_CONFIG.to_string())
+        .or_default();
     Ok(ModeProps {
         offset_topic,
         partitions,
@@ -133,7 +138,10 @@ mod tests {
                 group_id: Some("connect-cluster".into()),
             }
         );
-        assert_eq!(p.keys().collect::<Vec<_>>(), vec!["bootstrap.servers"]);
+        assert_eq!(
+            p.keys().collect::<Vec<_>>(),
+            vec!["bootstrap.servers", "offset.storage.file.filename"]
+        );
     }
 
     #[test]
