@@ -1,8 +1,10 @@
 //! The `ferry-worker` command line: `standalone` runs Kafka Connect's standalone mode from Kafka's own
-//! properties files.
+//! properties files; `kubernetes` runs what the operator places on the worker's pod.
 
 mod embedded;
+mod kubernetes;
 mod logging;
+mod rest;
 mod settings;
 mod standalone;
 
@@ -38,6 +40,25 @@ pub enum LogFormat {
 pub enum Command {
     /// Run connectors in standalone mode, as `connect-standalone.sh worker.properties connector.properties...`.
     Standalone(StandaloneArgs),
+    /// Run the connector tasks the Ferry operator places on this pod (the mode of the operator's
+    /// Deployment); see docs/kubernetes-mode.md.
+    Kubernetes(KubernetesArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct KubernetesArgs {
+    /// The worker config (the operator mounts it at /etc/ferry/config/worker.properties).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// This pod's name [default: $POD_NAME].
+    #[arg(long)]
+    pub pod_name: Option<String>,
+    /// The namespace of the KafkaConnectors [default: $POD_NAMESPACE].
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// The KafkaConnect this worker belongs to [default: $FERRY_CONNECT_CLUSTER].
+    #[arg(long)]
+    pub cluster: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -76,5 +97,6 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Standalone(args) => runtime.block_on(standalone::run(args)),
+        Command::Kubernetes(args) => runtime.block_on(kubernetes::run(args)),
     }
 }

@@ -15,12 +15,11 @@ use crate::config::providers::ConfigProviders;
 use crate::config::worker::WorkerConfig;
 use crate::config::Props;
 use crate::metrics::WorkerMetrics;
-use crate::rest::auth::RestAuth;
 use crate::rest::herder::{Herder, TargetState};
 use crate::runtime::StandaloneHerder;
 use crate::storage::{FileOffsetStore, OffsetStore};
 
-fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+pub(super) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     tracing::error!("{message}");
     eprintln!("ferry-worker: {message}");
     ExitCode::from(code)
@@ -161,66 +160,18 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
     );
 
     // The REST API comes up first, as in Kafka, so status is visible while connectors start.
-    let listeners = match config.listeners() {
-        Ok(l) => l,
-        Err(e) => {
-            return fail(
-                exit::CONFIG,
-                format!("{}: {e}", args.worker_properties.display()),
-            )
-        }
-    };
-    let (auth, tls) = match rest_security(&config, &listeners) {
-        Ok(v) => v,
-        Err(e) => {
-            return fail(
-                exit::CONFIG,
-                format!("{}: {e}", args.worker_properties.display()),
-            )
-        }
-    };
     let shutdown = CancellationToken::new();
-    let mut servers = Vec::new();
-    for listener in listeners {
-        let host = listener
-            .host
-            .clone()
-            .unwrap_or_else(|| "0.0.0.0".to_string());
-        let addr = format!(
-            "{}:{}",
-            host.trim_start_matches('[').trim_end_matches(']'),
-            listener.port
-        );
-        let socket = match tokio::net::TcpListener::bind(&addr).await {
-            Ok(s) => s,
-            Err(e) => {
-                return fail(
-                    exit::CONFIG,
-                    format!(
-                        "cannot listen on {addr} (listeners in {}): {e}",
-                        args.worker_properties.display()
-                    ),
-                )
-            }
-        };
-        tracing::info!(address = %socket.local_addr().map(|a| a.to_string()).unwrap_or(addr), scheme = %listener.scheme, authentication = auth.is_some(), "REST API listening");
-        let mut router = crate::rest::router(herder.clone() as Arc<dyn Herder>);
-        if let Some(auth) = &auth {
-            router = crate::rest::auth::protect(router, auth.clone());
-        }
-        let stop = shutdown.clone();
-        let tls = tls.clone().filter(|_| listener.scheme == "https");
-        servers.push(tokio::spawn(async move {
-            let stopped = async move { stop.cancelled().await };
-            let served = match tls {
-                Some(tls) => crate::rest::serve_tls(socket, tls, router, stopped).await,
-                None => crate::rest::serve(socket, router, stopped).await,
-            };
-            if let Err(e) = served {
-                tracing::error!(error = %e, "REST server failed");
-            }
-        }));
-    }
+    let servers = match super::rest::serve_rest(
+        &config,
+        herder.clone() as Arc<dyn Herder>,
+        &shutdown,
+        &args.worker_properties,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(message) => return fail(exit::CONFIG, message),
+    };
 
     let console = embedded.as_ref().map(|(kafka, topics)| {
         spawn_console_consumer(
@@ -270,38 +221,8 @@ pub async fn run(args: StandaloneArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The REST API's authentication (if any) and TLS configuration (if a listener is https).
-type RestSecurity = (Option<Arc<RestAuth>>, Option<Arc<rustls::ServerConfig>>);
-
-/// The REST API's authentication and, when a listener is https, its TLS configuration.
-fn rest_security(
-    config: &WorkerConfig,
-    listeners: &[crate::config::worker::Listener],
-) -> Result<RestSecurity, String> {
-    for class in config.rest_extension_classes() {
-        if class != crate::rest::auth::BASIC_AUTH_EXTENSION {
-            tracing::warn!("REST extension '{class}' is not available in Ferry and is ignored");
-        }
-    }
-    let kafka_opts = std::env::var("KAFKA_OPTS").ok();
-    let auth = RestAuth::from_worker(
-        config.originals(),
-        config.rest_extension_classes(),
-        kafka_opts.as_deref(),
-    )
-    .map_err(|e| e.to_string())?
-    .map(Arc::new);
-    let tls = if listeners.iter().any(|l| l.scheme == "https") {
-        let ssl = crate::rest::tls::listener_ssl_props(config.originals());
-        Some(crate::rest::tls::server_config(&ssl).map_err(|e| e.to_string())?)
-    } else {
-        None
-    };
-    Ok((auth, tls))
-}
-
 /// Resolves the placeholders in the worker config, except in the provider declarations themselves.
-async fn resolve_worker_props(
+pub(super) async fn resolve_worker_props(
     providers: &ConfigProviders,
     props: Props,
 ) -> Result<Props, crate::config::providers::ResolveError> {
@@ -314,7 +235,7 @@ async fn resolve_worker_props(
 }
 
 /// Waits for SIGTERM or SIGINT (Ctrl-C).
-async fn wait_for_signal() {
+pub(super) async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

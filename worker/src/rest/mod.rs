@@ -22,7 +22,7 @@ pub mod server;
 pub mod tls;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use error::{ApiError, ApiResult};
 pub use server::{router, serve, serve_tls};

@@ -130,6 +130,16 @@ impl StatusStore {
         self.lock().tasks.retain(|(c, _), _| c != connector);
     }
 
+    /// Forgets one task (this worker stopped it and no longer runs it).
+    pub fn remove_task(&self, connector: &str, task: u32) {
+        self.lock().tasks.remove(&(connector.to_string(), task));
+    }
+
+    /// Forgets the state of a connector instance this worker no longer runs, keeping its tasks.
+    pub fn forget_connector(&self, connector: &str) {
+        self.lock().connectors.remove(connector);
+    }
+
     /// Forgets a connector and its tasks (it was deleted: Kafka writes DESTROYED tombstones).
     pub fn remove_connector(&self, connector: &str) {
         let mut inner = self.lock();

@@ -1,7 +1,7 @@
 //! In-process tests of the REST API against an in-memory herder.
 
-mod memory_herder;
-mod support;
+pub(crate) mod memory_herder;
+pub(crate) mod support;
 
 mod connectors;
 mod lifecycle;

@@ -15,20 +15,16 @@ use tokio::sync::{watch, Mutex};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::converters::RecordConverters;
-use super::errors::{DlqSettings, ErrorPolicy};
-use super::kafka_config::{admin_config, consumer_config, producer_config};
-use super::sink_task::{self, DlqSetup, SinkTaskSpec, Subscription};
-use super::source_task::{self, SourceTaskSpec};
+use super::kafka_config::consumer_config;
+use super::sink_task::Subscription;
 use super::status::{State, StatusStore};
-use super::task::{TaskControl, TaskExit, TaskId};
 use super::topics::ActiveTopics;
 use crate::config::connector::{
     config_errors_message, validate_connector_config_nullable, ConnectorKind,
 };
 use crate::config::providers::ConfigProviders;
 use crate::config::{ConfigInfos, ConfigKeyInfo, Props};
-use crate::connectors::{Connector, ConnectorPlugin, TaskFactory};
+use crate::connectors::{Connector, ConnectorPlugin};
 use crate::metrics::WorkerMetrics;
 use crate::plugins::{find_connector, plugin_infos, unknown_connector_message, BuiltinPlugins};
 use crate::rest::entities::{
@@ -37,7 +33,11 @@ use crate::rest::entities::{
 };
 use crate::rest::herder::{Herder, HerderError, HerderResult, TargetState};
 use crate::storage::OffsetStore;
-use crate::transforms::registry::build_chain;
+
+mod placement;
+mod tasks;
+
+pub use placement::{DesiredConnector, Held, Placement};
 
 /// The worker settings the runtime needs, taken from the worker config.
 #[derive(Debug, Clone)]
@@ -75,11 +75,26 @@ struct ConnectorEntry {
     task_configs: Vec<Props>,
     tasks: BTreeMap<u32, RunningTask>,
     topics: ActiveTopics,
+    /// Which units run on this worker: `None` for all of them (standalone), else the ones the
+    /// operator placed on this pod (Kubernetes mode).
+    placement: Option<Placement>,
 }
 
 impl ConnectorEntry {
     fn kind(&self) -> ConnectorKind {
         self.plugin.kind
+    }
+
+    /// Whether this worker runs (and reports) the connector instance.
+    fn runs_instance(&self) -> bool {
+        self.placement.as_ref().is_none_or(|p| p.instance)
+    }
+
+    /// Whether this worker runs task `id`.
+    fn runs_task(&self, id: u32) -> bool {
+        self.placement
+            .as_ref()
+            .is_none_or(|p| p.tasks.contains(&id))
     }
 }
 
@@ -94,6 +109,11 @@ pub struct StandaloneHerder {
     /// Resolve `${provider:path:key}` placeholders where configs are used; stored configs (and so
     /// the REST API and logs) keep the placeholders.
     providers: ConfigProviders,
+    /// Kubernetes mode: the spec generation each connector's units run with (in the reports).
+    generations: std::sync::Mutex<BTreeMap<String, Option<i64>>>,
+    /// Fired on every state change and every applied placement, so the Kubernetes mode's reporter
+    /// knows when to look (a stored permit coalesces bursts).
+    changes: Arc<tokio::sync::Notify>,
 }
 
 fn connector_type(kind: ConnectorKind) -> ConnectorType {
@@ -152,8 +172,12 @@ impl StandaloneHerder {
         metrics: Arc<WorkerMetrics>,
     ) -> Self {
         let m = Arc::clone(&metrics);
-        let status =
-            StatusStore::new().with_listener(Arc::new(move |c, t, s| m.set_state(c, t, s)));
+        let changes = Arc::new(tokio::sync::Notify::new());
+        let notify = Arc::clone(&changes);
+        let status = StatusStore::new().with_listener(Arc::new(move |c, t, s| {
+            m.set_state(c, t, s);
+            notify.notify_one();
+        }));
         StandaloneHerder {
             settings,
             offsets,
@@ -162,6 +186,8 @@ impl StandaloneHerder {
             connectors: Mutex::new(BTreeMap::new()),
             started: AtomicBool::new(false),
             providers: ConfigProviders::none(),
+            generations: std::sync::Mutex::new(BTreeMap::new()),
+            changes,
         }
     }
 
@@ -228,23 +254,21 @@ impl StandaloneHerder {
             entry.instance = None;
             entry.task_configs.clear();
             self.status.remove_tasks(name);
-            self.status.set_connector(name, State::Stopped, None);
+            self.set_instance_state(name, entry, State::Stopped, None);
             return;
         }
         let config = match self.resolved(&entry.config).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(connector = name, error = %e, "connector failed to start");
-                self.status
-                    .set_connector(name, State::Failed, Some(e.trace()));
+                self.set_instance_state(name, entry, State::Failed, Some(e.trace()));
                 return;
             }
         };
         let mut instance = (entry.plugin.new_connector)();
         if let Err(e) = instance.start(&config) {
             tracing::error!(connector = name, error = %e, "connector failed to start");
-            self.status
-                .set_connector(name, State::Failed, Some(e.trace()));
+            self.set_instance_state(name, entry, State::Failed, Some(e.trace()));
             return;
         }
         let max = tasks_max(&config);
@@ -254,8 +278,9 @@ impl StandaloneHerder {
                 "The connector {name} has generated {} tasks, which is greater than {max}, the maximum number of tasks it is configured to create. This behaviour should be considered a bug and is disallowed. If necessary, it can be permitted by reconfiguring the connector with 'tasks.max.enforce' set to false; however, this option will be removed in a future release of Kafka Connect.",
                 configs.len()
             );
-            self.status.set_connector(
+            self.set_instance_state(
                 name,
+                entry,
                 State::Failed,
                 Some(format!(
                     "org.apache.kafka.connect.runtime.TooManyTasksException: {message}"
@@ -272,235 +297,68 @@ impl StandaloneHerder {
                     .unresolve(&task_props(entry.plugin, c), &entry.config)
             })
             .collect();
-        entry.instance = Some(instance);
-        let state = if entry.target == TargetState::Paused {
-            State::Paused
+        if entry.runs_instance() {
+            entry.instance = Some(instance);
+            let state = if entry.target == TargetState::Paused {
+                State::Paused
+            } else {
+                State::Running
+            };
+            self.status.set_connector(name, state, None);
         } else {
-            State::Running
-        };
-        self.status.set_connector(name, state, None);
+            // Another pod runs the instance: this one only needed its task configs (Ferry's
+            // connectors are compiled in and deterministic, so every pod computes the same ones).
+            instance.stop();
+        }
         for id in 0..entry.task_configs.len() as u32 {
-            self.start_task(name, entry, id).await;
+            if entry.runs_task(id) {
+                self.start_task(name, entry, id).await;
+            }
+        }
+        if let Some(p) = &entry.placement {
+            for id in p.tasks.range(entry.task_configs.len() as u32..) {
+                tracing::warn!(connector = name, task = id, tasks = entry.task_configs.len(), "task {name}-{id} is placed on this worker but the connector has fewer tasks; not started");
+            }
         }
     }
 
-    /// Spawns one task. Setup failures (converters, transforms) fail the task, not the worker.
-    async fn start_task(&self, name: &str, entry: &mut ConnectorEntry, task: u32) {
-        let id = TaskId {
-            connector: name.to_string(),
-            task,
-        };
-        let Some(raw_task_config) = entry.task_configs.get(task as usize).cloned() else {
-            return;
-        };
-        let (pause_tx, pause_rx) = watch::channel(entry.target == TargetState::Paused);
-        let stop = CancellationToken::new();
-        let control = TaskControl {
-            stop: stop.clone(),
-            paused: pause_rx,
-        };
-        let status = self.status.clone();
-        let metrics = self.metrics.task(name, task);
-        self.status.set_task(name, task, State::Unassigned, None);
-
-        // Resolved on every start, so a restart picks up a rotated secret.
-        let resolved = match self.resolved(&entry.config).await {
-            Ok(config) => self
-                .resolved(&raw_task_config)
-                .await
-                .map(|task_config| (config, task_config)),
+    /// Starts the connector instance alone (its tasks are left as they are) and sets its state.
+    async fn start_instance(&self, name: &str, entry: &mut ConnectorEntry) {
+        let mut instance = (entry.plugin.new_connector)();
+        let started = match self.resolved(&entry.config).await {
+            Ok(config) => instance.start(&config),
             Err(e) => Err(e),
         };
-        let (config, task_config) = match resolved {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::error!(task = %id, error = %e, "task failed to start");
-                self.status
-                    .set_task(name, task, State::Failed, Some(e.trace()));
-                return;
-            }
-        };
-        let setup = RecordConverters::for_connector(&self.settings.worker_props, &config)
-            .and_then(|c| build_chain(entry.kind(), &config).map(|t| (c, t)))
-            .and_then(|(c, t)| ErrorPolicy::from_config(&config).map(|e| (c, t, e)));
-        let (converters, transforms, errors) = match setup {
-            Ok(v) => v,
-            Err(e) => {
-                let e = crate::errors::ConnectError::from(e);
-                tracing::error!(task = %id, error = %e, "task failed to start");
-                self.status
-                    .set_task(name, task, State::Failed, Some(e.trace()));
-                return;
-            }
-        };
-        let on_running = {
-            let (status, id) = (status.clone(), id.clone());
-            move |paused: bool| {
-                let state = if paused {
-                    State::Paused
-                } else {
-                    State::Running
+        match started {
+            Ok(()) => {
+                entry.instance = Some(instance);
+                let state = match entry.target {
+                    TargetState::Started => State::Running,
+                    TargetState::Paused => State::Paused,
+                    TargetState::Stopped => State::Stopped,
                 };
-                status.set_task(&id.connector, id.task, state, None);
+                self.status.set_connector(name, state, None);
             }
-        };
-        let s = &self.settings;
-        let future: std::pin::Pin<Box<dyn std::future::Future<Output = TaskExit> + Send>> =
-            match entry.plugin.new_task {
-                TaskFactory::Source(new_task) => {
-                    let (producer_config, notes) = match producer_config(
-                        &s.producer_props,
-                        &overrides(&config, "producer.override"),
-                        name,
-                        task,
-                    ) {
-                        Ok(c) => c,
-                        Err(e) => return self.fail_task_setup(&id, e),
-                    };
-                    notes.iter().for_each(|n| tracing::info!(task = %id, "{n}"));
-                    Box::pin(source_task::run(
-                        SourceTaskSpec {
-                            id: id.clone(),
-                            task: new_task(),
-                            task_config,
-                            producer_config,
-                            converters,
-                            transforms,
-                            offsets: Arc::clone(&self.offsets),
-                            flush_interval: s.offset_flush_interval,
-                            flush_timeout: s.offset_flush_timeout,
-                            metrics,
-                            topics: entry.topics.clone(),
-                            errors,
-                        },
-                        control,
-                        on_running,
-                    ))
-                }
-                TaskFactory::Sink(new_task) => {
-                    let (consumer_config, notes) = match consumer_config(
-                        &s.consumer_props,
-                        &overrides(&config, "consumer.override"),
-                        name,
-                        task,
-                    ) {
-                        Ok(c) => c,
-                        Err(e) => return self.fail_task_setup(&id, e),
-                    };
-                    notes.iter().for_each(|n| tracing::info!(task = %id, "{n}"));
-                    let subscription = sink_subscription(&config);
-                    let dlq = match DlqSettings::from_config(&config) {
-                        Ok(None) => None,
-                        Ok(Some(settings)) => {
-                            let clients = producer_config(
-                                &s.producer_props,
-                                &overrides(&config, "producer.override"),
-                                name,
-                                task,
-                            )
-                            .and_then(|(producer, _)| {
-                                admin_config(
-                                    &s.admin_props,
-                                    &overrides(&config, "admin.override"),
-                                    name,
-                                    task,
-                                )
-                                .map(|(admin, _)| (producer, admin))
-                            });
-                            let (mut producer, admin) = match clients {
-                                Ok(c) => c,
-                                Err(e) => return self.fail_task_setup(&id, e),
-                            };
-                            producer.insert(
-                                "client.id".into(),
-                                format!("connector-dlq-producer-{name}-{task}"),
-                            );
-                            Some(DlqSetup {
-                                settings,
-                                admin_config: admin,
-                                producer_config: producer,
-                            })
-                        }
-                        Err(e) => {
-                            let e = crate::errors::ConnectError::from(e);
-                            self.status
-                                .set_task(name, task, State::Failed, Some(e.trace()));
-                            return;
-                        }
-                    };
-                    Box::pin(sink_task::run(
-                        SinkTaskSpec {
-                            id: id.clone(),
-                            task: new_task(),
-                            task_config,
-                            consumer_config,
-                            converters,
-                            transforms,
-                            subscription,
-                            flush_interval: s.offset_flush_interval,
-                            max_poll_records: s.max_poll_records,
-                            metrics,
-                            topics: entry.topics.clone(),
-                            errors,
-                            dlq,
-                        },
-                        control,
-                        on_running,
-                    ))
-                }
-            };
-        let join = tokio::spawn(async move {
-            match future.await {
-                TaskExit::Stopped => {
-                    status.set_task(&id.connector, id.task, State::Unassigned, None)
-                }
-                TaskExit::Failed(trace) => {
-                    tracing::error!(task = %id, trace = %trace, "task failed");
-                    status.set_task(&id.connector, id.task, State::Failed, Some(trace));
-                }
-            }
-        });
-        entry.tasks.insert(
-            task,
-            RunningTask {
-                stop,
-                pause: pause_tx,
-                join,
-            },
-        );
-    }
-
-    /// Fails a task whose Kafka client settings cannot be applied (e.g. a JKS keystore).
-    fn fail_task_setup(&self, id: &TaskId, error: impl std::fmt::Display) {
-        let e = crate::errors::ConnectError::new(format!(
-            "Failed to configure the Kafka client of task {id}: {error}"
-        ));
-        tracing::error!(task = %id, error = %e, "task failed to start");
-        self.status
-            .set_task(&id.connector, id.task, State::Failed, Some(e.trace()));
-    }
-
-    /// Stops the given tasks and waits for them, within `task.shutdown.graceful.timeout.ms` in total.
-    async fn stop_tasks(&self, name: &str, entry: &mut ConnectorEntry, ids: &[u32]) {
-        let mut running = Vec::new();
-        for id in ids {
-            if let Some(t) = entry.tasks.remove(id) {
-                t.stop.cancel();
-                running.push((*id, t.join));
-            }
-        }
-        let deadline = tokio::time::Instant::now() + self.settings.task_shutdown_timeout;
-        for (id, mut join) in running {
-            if tokio::time::timeout_at(deadline, &mut join).await.is_err() {
-                tracing::error!(connector = name, task = id, "Graceful stop of task {name}-{id} failed: it did not stop within task.shutdown.graceful.timeout.ms; abandoning it (records it had not committed will be delivered again)");
-                join.abort();
-            }
+            Err(e) => self
+                .status
+                .set_connector(name, State::Failed, Some(e.trace())),
         }
     }
 
-    async fn stop_all_tasks(&self, name: &str, entry: &mut ConnectorEntry) {
-        let ids: Vec<u32> = entry.tasks.keys().copied().collect();
-        self.stop_tasks(name, entry, &ids).await;
+    /// Sets the state of the connector instance, if this worker runs it; a worker that does not
+    /// must not report it (another pod owns that entry).
+    fn set_instance_state(
+        &self,
+        name: &str,
+        entry: &ConnectorEntry,
+        state: State,
+        trace: Option<String>,
+    ) {
+        if entry.runs_instance() {
+            self.status.set_connector(name, state, trace);
+        } else {
+            self.status.forget_connector(name);
+        }
     }
 
     async fn stop_connector_instance(&self, entry: &mut ConnectorEntry) {
@@ -760,6 +618,7 @@ impl Herder for StandaloneHerder {
             task_configs: Vec::new(),
             tasks: BTreeMap::new(),
             topics: ActiveTopics::default(),
+            placement: None,
         };
         self.start_connector(name, &mut entry).await;
         let info = self.info(name, &entry);
@@ -908,25 +767,7 @@ impl Herder for StandaloneHerder {
             if tasks_to_restart.is_empty() {
                 // Only the connector instance restarts; its tasks keep running.
                 self.stop_connector_instance(entry).await;
-                let mut instance = (entry.plugin.new_connector)();
-                let started = match self.resolved(&entry.config).await {
-                    Ok(config) => instance.start(&config),
-                    Err(e) => Err(e),
-                };
-                match started {
-                    Ok(()) => {
-                        entry.instance = Some(instance);
-                        let state = match entry.target {
-                            TargetState::Started => State::Running,
-                            TargetState::Paused => State::Paused,
-                            TargetState::Stopped => State::Stopped,
-                        };
-                        self.status.set_connector(name, state, None);
-                    }
-                    Err(e) => self
-                        .status
-                        .set_connector(name, State::Failed, Some(e.trace())),
-                }
+                self.start_instance(name, entry).await;
             } else {
                 let config = entry.config.clone();
                 let plugin = entry.plugin;
