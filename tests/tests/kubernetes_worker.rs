@@ -110,11 +110,13 @@ fn assignment(instance: (&str, PlacementPhase), task: (&str, PlacementPhase)) ->
         connector: Some(UnitPlacement {
             worker: instance.0.into(),
             phase: instance.1,
+            restarts: 0,
         }),
         tasks: vec![TaskPlacement {
             id: 0,
             worker: task.0.into(),
             phase: task.1,
+            restarts: 0,
         }],
     }
 }

@@ -39,17 +39,22 @@ fn placement(connector: &KafkaConnector, pod: &str, target: TargetState) -> Plac
         .as_ref()
         .is_some_and(|c| mine(&c.worker, c.phase));
     // A stopped connector runs no task, even one the operator has not released yet.
-    let tasks = if target == TargetState::Stopped {
-        Default::default()
+    let placed: Vec<(u32, u32)> = if target == TargetState::Stopped {
+        Vec::new()
     } else {
         assignment
             .tasks
             .iter()
             .filter(|t| mine(&t.worker, t.phase))
-            .filter_map(|t| u32::try_from(t.id).ok())
+            .filter_map(|t| u32::try_from(t.id).ok().map(|id| (id, t.restarts)))
             .collect()
     };
-    Placement { instance, tasks }
+    Placement {
+        instance,
+        tasks: placed.iter().map(|(id, _)| *id).collect(),
+        instance_restarts: assignment.connector.as_ref().map_or(0, |c| c.restarts),
+        task_restarts: placed.into_iter().collect(),
+    }
 }
 
 #[cfg(test)]
@@ -77,6 +82,7 @@ mod tests {
             id,
             worker: worker.into(),
             phase,
+            restarts: u32::try_from(id).unwrap_or(0),
         }
     }
 
@@ -86,6 +92,7 @@ mod tests {
             connector: Some(UnitPlacement {
                 worker: "pod-a".into(),
                 phase: PlacementPhase::Assigned,
+                restarts: 5,
             }),
             tasks: vec![
                 task(0, "pod-a", PlacementPhase::Assigned),
@@ -103,7 +110,9 @@ mod tests {
             a.placement,
             Placement {
                 instance: true,
-                tasks: [0].into()
+                tasks: [0].into(),
+                instance_restarts: 5,
+                task_restarts: [(0, 0)].into(),
             }
         );
         assert_eq!(a.target, TargetState::Started);
@@ -117,7 +126,9 @@ mod tests {
             b.placement,
             Placement {
                 instance: false,
-                tasks: [1].into()
+                tasks: [1].into(),
+                instance_restarts: 5,
+                task_restarts: [(1, 1)].into(),
             }
         );
         assert!(desired(&c, "pod-c").placement.is_empty());

@@ -73,37 +73,45 @@ impl KubernetesWorker {
         let api: Api<KafkaConnector> = Api::namespaced(self.client, &namespace);
         let selector = format!("{}={cluster}", ferry_crds::CLUSTER_LABEL);
         let (watched, watch_task) = watch::start(api.clone(), &selector, shutdown.clone());
-        let reporter = report::Reporter::new(
+        let reporter = Arc::new(tokio::sync::Mutex::new(report::Reporter::new(
             api,
             &namespace,
             &pod,
             self.runtime.clone(),
             watched.store.clone(),
-        );
-        let reporting = tokio::spawn(reporter.run(shutdown.clone()));
+        )));
+        let reporting = tokio::spawn(report::run(
+            reporter.clone(),
+            self.runtime.changes(),
+            shutdown.clone(),
+        ));
         let runtime = self.runtime.clone();
         let started = self.runtime.clone();
         tracing::info!(pod = %pod, namespace = %namespace, cluster = %cluster, selector = %selector, "watching KafkaConnectors");
-        watch::apply_loop(watched, runtime, pod.clone(), shutdown.clone(), move || {
-            started.mark_started();
-            tracing::info!("watch synced: the worker runs what is placed on it");
-        })
+        watch::apply_loop(
+            watched,
+            runtime,
+            reporter.clone(),
+            pod.clone(),
+            shutdown.clone(),
+            move || {
+                started.mark_started();
+                tracing::info!("watch synced: the worker runs what is placed on it");
+            },
+        )
         .await;
 
         // Shutdown: nothing is applied any more; stop everything, then withdraw the reports.
         let _ = watch_task.await;
-        let mut reporter = match reporting.await {
-            Ok(r) => Some(r),
-            Err(e) => {
-                tracing::error!(error = %e, "the reporter stopped abnormally");
-                None
-            }
-        };
-        self.runtime.shutdown().await;
-        if let Some(r) = reporter.as_mut() {
-            r.remove_all(tokio::time::Instant::now() + REPORT_REMOVAL_TIMEOUT)
-                .await;
+        if let Err(e) = reporting.await {
+            tracing::error!(error = %e, "the reporter stopped abnormally");
         }
+        self.runtime.shutdown().await;
+        reporter
+            .lock()
+            .await
+            .remove_all(tokio::time::Instant::now() + REPORT_REMOVAL_TIMEOUT)
+            .await;
         tracing::info!(pod = %pod, "all tasks stopped and reports removed");
     }
 }

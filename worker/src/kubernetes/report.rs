@@ -2,7 +2,7 @@
 //! holds (pure), and written by one loop that coalesces bursts, skips unchanged reports, and retries
 //! with backoff when the API is down (the next attempt always sends the latest state).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,6 +67,40 @@ pub fn build_report(worker_id: &str, held: Option<&Held>) -> Option<WorkerReport
     })
 }
 
+/// The report that claims the newly placed units (`instance`, `tasks`) on top of what this pod
+/// holds: they are listed as UNASSIGNED (Kafka's state of a unit not started yet) until they run.
+pub fn claim_report(
+    worker_id: &str,
+    held: Option<&Held>,
+    generation: Option<i64>,
+    instance: bool,
+    tasks: &BTreeSet<u32>,
+) -> WorkerReport {
+    let mut report = build_report(worker_id, held).unwrap_or_else(|| WorkerReport {
+        worker_id: worker_id.to_string(),
+        observed_generation: generation,
+        ..WorkerReport::default()
+    });
+    if instance && report.connector.is_none() {
+        report.connector = Some(UnitReport {
+            state: ConnectorState::Unassigned,
+            trace: None,
+        });
+    }
+    for id in tasks {
+        let Ok(id) = i32::try_from(*id) else { continue };
+        if !report.tasks.iter().any(|t| t.id == id) {
+            report.tasks.push(TaskReport {
+                id,
+                state: ConnectorState::Unassigned,
+                trace: None,
+            });
+        }
+    }
+    report.tasks.sort_by_key(|t| t.id);
+    report
+}
+
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -111,36 +145,40 @@ impl Reporter {
         }
     }
 
-    /// Writes reports whenever the runtime changes, until `shutdown`; then hands itself back for
-    /// the final removal.
-    pub async fn run(mut self, shutdown: CancellationToken) -> Self {
-        let changes = self.runtime.changes();
-        let mut retry = RETRY_MIN;
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => return self,
-                _ = changes.notified() => {}
+    /// The worker id this pod reports.
+    pub fn worker_id(&self) -> &str {
+        &self.worker_id
+    }
+
+    /// Claims newly placed units before they start: writes `report` only if the connector is
+    /// still at `resource_version`, the version whose assignment placed them on this pod. `false`
+    /// when it is not (409): the assignment may have changed since, so nothing new may start;
+    /// the newer version's watch event brings the next try.
+    pub async fn claim(
+        &mut self,
+        name: &str,
+        report: &WorkerReport,
+        resource_version: &str,
+    ) -> Result<bool, ReportError> {
+        let mut patch = report_patch(&self.pod, Some(report));
+        patch["metadata"] = serde_json::json!({ "resourceVersion": resource_version });
+        match self
+            .api
+            .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+        {
+            Ok(_) => {
+                self.written.insert(name.to_string(), Some(report.clone()));
+                tracing::debug!(connector = name, "units claimed");
+                Ok(true)
             }
-            loop {
-                tokio::select! {
-                    _ = shutdown.cancelled() => return self,
-                    _ = tokio::time::sleep(DEBOUNCE) => {}
-                }
-                match self.write_changed().await {
-                    Ok(()) => {
-                        retry = RETRY_MIN;
-                        break;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, retry_in = ?retry, "report not written; retrying");
-                        tokio::select! {
-                            _ = shutdown.cancelled() => return self,
-                            _ = tokio::time::sleep(retry) => {}
-                        }
-                        retry = (retry * 2).min(RETRY_MAX);
-                    }
-                }
-            }
+            Err(kube::Error::Api(e)) if e.code == 409 || e.code == 404 => Ok(false),
+            Err(source) => Err(ReportError {
+                pod: self.pod.clone(),
+                namespace: self.namespace.clone(),
+                connector: name.to_string(),
+                source,
+            }),
         }
     }
 
@@ -251,9 +289,74 @@ impl Reporter {
     }
 }
 
+/// Writes reports whenever the runtime changes, until `shutdown`. The reporter is shared with the
+/// apply loop, which holds it from a claim until the claimed units have started, so that no
+/// report written meanwhile (from a state without them) can take the claim back.
+pub async fn run(
+    reporter: Arc<tokio::sync::Mutex<Reporter>>,
+    changes: Arc<tokio::sync::Notify>,
+    shutdown: CancellationToken,
+) {
+    let mut retry = RETRY_MIN;
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = changes.notified() => {}
+        }
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(DEBOUNCE) => {}
+            }
+            let written = reporter.lock().await.write_changed().await;
+            match written {
+                Ok(()) => {
+                    retry = RETRY_MIN;
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, retry_in = ?retry, "report not written; retrying");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = tokio::time::sleep(retry) => {}
+                    }
+                    retry = (retry * 2).min(RETRY_MAX);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_claim_adds_the_new_units_as_unassigned_to_what_is_held() {
+        let held = Held {
+            generation: Some(3),
+            instance: None,
+            tasks: vec![(2, status(State::Running, None))],
+        };
+        let r = claim_report("pod-a:8083", Some(&held), Some(4), true, &[0, 2].into());
+        assert_eq!(
+            r.connector.map(|c| c.state),
+            Some(ConnectorState::Unassigned)
+        );
+        let tasks: Vec<(i32, ConnectorState)> = r.tasks.iter().map(|t| (t.id, t.state)).collect();
+        assert_eq!(
+            tasks,
+            [
+                (0, ConnectorState::Unassigned),
+                (2, ConnectorState::Running)
+            ]
+        );
+        assert_eq!(r.observed_generation, Some(3));
+        let fresh = claim_report("pod-a:8083", None, Some(4), false, &[1].into());
+        assert_eq!(fresh.observed_generation, Some(4));
+        assert_eq!(fresh.tasks.len(), 1);
+        assert!(fresh.connector.is_none());
+    }
 
     fn status(state: State, trace: Option<&str>) -> InstanceStatus {
         InstanceStatus {

@@ -1,7 +1,7 @@
 //! The watch of this cluster's `KafkaConnector`s (a reflector: list, then watch with resume and
 //! backoff; no polling) and the loop that applies each changed connector to the runtime.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use ferry_crds::KafkaConnector;
@@ -10,11 +10,12 @@ use kube::runtime::reflector::{self, Store};
 use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
 use kube::Api;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{watch, Mutex, Notify};
 use tokio_util::sync::CancellationToken;
 
 use super::desired::desired;
-use crate::runtime::herder::DesiredConnector;
+use super::report::{claim_report, Reporter};
+use crate::runtime::herder::{DesiredConnector, Held, Placement};
 use crate::runtime::StandaloneHerder;
 
 /// The reflector's store plus a signal that it changed; `synced` turns true after the first list.
@@ -75,6 +76,7 @@ pub fn start(
 pub async fn apply_loop(
     mut watched: Watched,
     runtime: Arc<StandaloneHerder>,
+    reporter: Arc<Mutex<Reporter>>,
     pod: String,
     shutdown: CancellationToken,
     on_synced: impl FnOnce(),
@@ -84,53 +86,163 @@ pub async fn apply_loop(
         r = watched.synced.wait_for(|s| *s) => if r.is_err() { return },
     }
     let mut applied: BTreeMap<String, DesiredConnector> = BTreeMap::new();
-    apply_changes(&watched.store, &runtime, &pod, &mut applied, &shutdown).await;
+    let ctx = Applier {
+        runtime: &runtime,
+        reporter: &reporter,
+        pod: &pod,
+        shutdown: &shutdown,
+    };
+    ctx.apply_changes(&watched.store, &mut applied).await;
     on_synced();
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = watched.changed.notified() => {}
         }
-        apply_changes(&watched.store, &runtime, &pod, &mut applied, &shutdown).await;
+        ctx.apply_changes(&watched.store, &mut applied).await;
     }
 }
 
-/// Applies each connector whose desired state changed, and removes the ones that are gone.
-async fn apply_changes(
-    store: &Store<KafkaConnector>,
-    runtime: &StandaloneHerder,
-    pod: &str,
-    applied: &mut BTreeMap<String, DesiredConnector>,
-    shutdown: &CancellationToken,
-) {
-    let mut present = BTreeMap::new();
-    for object in store.state() {
-        if let Some(name) = object.metadata.name.clone() {
-            present.insert(name, desired(&object, pod));
+struct Applier<'a> {
+    runtime: &'a StandaloneHerder,
+    reporter: &'a Mutex<Reporter>,
+    pod: &'a str,
+    shutdown: &'a CancellationToken,
+}
+
+impl Applier<'_> {
+    /// Applies each connector whose desired state changed, and removes the ones that are gone.
+    async fn apply_changes(
+        &self,
+        store: &Store<KafkaConnector>,
+        applied: &mut BTreeMap<String, DesiredConnector>,
+    ) {
+        let mut present = BTreeMap::new();
+        for object in store.state() {
+            if let Some(name) = object.metadata.name.clone() {
+                let version = object.metadata.resource_version.clone().unwrap_or_default();
+                present.insert(name, (desired(&object, self.pod), version));
+            }
+        }
+        let gone: Vec<String> = applied
+            .keys()
+            .filter(|n| !present.contains_key(*n))
+            .cloned()
+            .collect();
+        for name in gone {
+            if self.shutdown.is_cancelled() {
+                return;
+            }
+            self.runtime.remove_connector(&name).await;
+            applied.remove(&name);
+        }
+        for (name, (want, version)) in present {
+            if self.shutdown.is_cancelled() {
+                return;
+            }
+            if applied.get(&name) == Some(&want) {
+                continue;
+            }
+            if self.apply_one(&name, want.clone(), &version).await {
+                applied.insert(name, want);
+            } else {
+                // Not all of it could be applied: forget it, so the next change tries again.
+                applied.remove(&name);
+            }
         }
     }
-    let gone: Vec<String> = applied
-        .keys()
-        .filter(|n| !present.contains_key(*n))
-        .cloned()
-        .collect();
-    for name in gone {
-        if shutdown.is_cancelled() {
-            return;
+
+    /// Applies one connector. Units newly placed here are claimed first (see
+    /// [`Reporter::claim`]); if the claim is refused, only the units already held are kept (so
+    /// released ones still stop at once) and `false` says the rest is still to do.
+    async fn apply_one(&self, name: &str, want: DesiredConnector, version: &str) -> bool {
+        // Held from the claim until the claimed units have started.
+        let mut reporter = self.reporter.lock().await;
+        let held = self.runtime.held(name).await;
+        let (instance, tasks) = new_units(&want.placement, held.as_ref());
+        let mut complete = true;
+        let mut want = want;
+        if instance || !tasks.is_empty() {
+            let claim = claim_report(
+                reporter.worker_id(),
+                held.as_ref(),
+                want.generation,
+                instance,
+                &tasks,
+            );
+            let claimed = match reporter.claim(name, &claim, version).await {
+                Ok(claimed) => claimed,
+                Err(e) => {
+                    tracing::warn!(connector = name, error = %e, "cannot claim the units placed on this pod; retrying on the next change");
+                    false
+                }
+            };
+            if !claimed {
+                tracing::debug!(
+                    connector = name,
+                    "claim refused: the connector changed since; waiting for its new version"
+                );
+                want.placement = held_only(&want.placement, held.as_ref());
+                complete = false;
+            }
         }
-        runtime.remove_connector(&name).await;
-        applied.remove(&name);
-    }
-    for (name, want) in present {
-        if shutdown.is_cancelled() {
-            return;
-        }
-        if applied.get(&name) == Some(&want) {
-            continue;
-        }
-        if let Err(e) = runtime.apply_desired(&name, want.clone()).await {
+        if let Err(e) = self.runtime.apply_desired(name, want).await {
             tracing::error!(connector = %name, error = %e, "connector cannot run on this worker");
         }
-        applied.insert(name, want);
+        drop(reporter);
+        complete
+    }
+}
+
+/// The units of `placement` this pod does not hold yet: the instance, and task ids.
+pub fn new_units(placement: &Placement, held: Option<&Held>) -> (bool, BTreeSet<u32>) {
+    let held_instance = held.is_some_and(|h| h.instance.is_some());
+    let held_tasks: BTreeSet<u32> = held
+        .map(|h| h.tasks.iter().map(|(id, _)| *id).collect())
+        .unwrap_or_default();
+    (
+        placement.instance && !held_instance,
+        placement.tasks.difference(&held_tasks).copied().collect(),
+    )
+}
+
+/// `placement` without the units this pod does not hold yet.
+pub fn held_only(placement: &Placement, held: Option<&Held>) -> Placement {
+    let (instance, tasks) = new_units(placement, held);
+    let mut kept = placement.clone();
+    kept.instance &= !instance;
+    kept.tasks.retain(|id| !tasks.contains(id));
+    kept.task_restarts.retain(|id, _| !tasks.contains(id));
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::status::{InstanceStatus, State};
+
+    #[test]
+    fn only_units_not_held_need_a_claim() {
+        let placement = Placement {
+            instance: true,
+            tasks: [0, 1, 2].into(),
+            instance_restarts: 0,
+            task_restarts: [(0, 0), (1, 3), (2, 0)].into(),
+        };
+        let running = InstanceStatus {
+            state: State::Running,
+            trace: None,
+        };
+        let held = Held {
+            generation: Some(1),
+            instance: None,
+            tasks: vec![(1, running)],
+        };
+        assert_eq!(new_units(&placement, Some(&held)), (true, [0, 2].into()));
+        assert_eq!(new_units(&placement, None), (true, [0, 1, 2].into()));
+        let kept = held_only(&placement, Some(&held));
+        assert!(!kept.instance);
+        assert_eq!(kept.tasks, [1].into());
+        assert_eq!(kept.task_restarts, [(1, 3)].into());
     }
 }

@@ -21,6 +21,10 @@ pub struct Placement {
     pub instance: bool,
     /// Task ids.
     pub tasks: BTreeSet<u32>,
+    /// The operator's restart counter of the instance: when it grows, the instance restarts.
+    pub instance_restarts: u32,
+    /// The restart counters of the placed tasks: a task whose counter grows restarts.
+    pub task_restarts: BTreeMap<u32, u32>,
 }
 
 impl Placement {
@@ -194,6 +198,33 @@ impl StandaloneHerder {
                 };
                 self.status.set_connector(name, state, None);
             }
+        }
+        // Restarts the operator asked for (annotations, autoRestart): units that stay here and
+        // whose counter grew restart, as Kafka's restart endpoint restarts them.
+        if placement.instance && old.instance && placement.instance_restarts > old.instance_restarts
+        {
+            tracing::info!(
+                connector = name,
+                "restarting the connector instance as requested"
+            );
+            self.stop_connector_instance(entry).await;
+            self.start_instance(name, entry).await;
+        }
+        let restart: Vec<u32> = placement
+            .tasks
+            .intersection(&old.tasks)
+            .filter(|id| {
+                placement.task_restarts.get(id).copied().unwrap_or(0)
+                    > old.task_restarts.get(id).copied().unwrap_or(0)
+            })
+            .copied()
+            .collect();
+        if !restart.is_empty() {
+            tracing::info!(connector = name, tasks = ?restart, "restarting tasks as requested");
+            for id in &restart {
+                self.status.set_task(name, *id, State::Restarting, None);
+            }
+            self.restart_tasks(name, entry, &restart).await;
         }
         for id in placement.tasks.difference(&old.tasks) {
             if (*id as usize) < entry.task_configs.len() {
