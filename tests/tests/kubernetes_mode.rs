@@ -1,0 +1,473 @@
+//! Distributed mode end to end: the operator's real controllers against the in-process API, real
+//! `ferry-worker kubernetes` processes as the pods of a KafkaConnect (started, killed and scaled by
+//! a stand-in kubelet, `common::kube_cluster`), and tansu as the broker. A file source and a file
+//! sink stream the whole time; after each step the placement invariants hold, and at the end every
+//! line written to the source file is in the sink file (duplicates allowed, losses not).
+
+#[path = "common/kube_cluster.rs"]
+mod kube_cluster;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ferry_crds::config::ConfigValue;
+use ferry_crds::connector::ConnectorTargetState;
+use ferry_crds::placement::PlacementPhase;
+use ferry_crds::status::ConnectorState;
+use ferry_crds::{KafkaConnect, KafkaConnectSpec, KafkaConnector, KafkaConnectorSpec};
+use ferry_e2e::{Deadline, Tansu};
+use kube::api::{Api, Patch, PatchParams};
+use kube::ResourceExt;
+use kube_cluster::{LocalCluster, NS};
+
+const CLUSTER: &str = "my-connect";
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn connect(bootstrap: &str, replicas: i32) -> KafkaConnect {
+    let mut spec = KafkaConnectSpec::new(bootstrap, "ferry-e2e", "connect-offsets");
+    spec.replicas = replicas;
+    // One broker: the offsets topic cannot have Kafka's default three replicas.
+    spec.config.insert(
+        "offset.storage.replication.factor".into(),
+        ConfigValue::String("1".into()),
+    );
+    let mut kc = KafkaConnect::new(CLUSTER, spec);
+    kc.metadata.namespace = Some(NS.into());
+    kc
+}
+
+fn connector(name: &str, class: &str, tasks_max: i32, config: &[(&str, String)]) -> KafkaConnector {
+    let mut spec = KafkaConnectorSpec::new(class);
+    spec.tasks_max = tasks_max;
+    spec.config = config
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), ConfigValue::String(v.clone())))
+        .collect();
+    let mut c = KafkaConnector::new(name, spec);
+    c.metadata.namespace = Some(NS.into());
+    c.metadata.labels = Some([(ferry_crds::CLUSTER_LABEL.to_owned(), CLUSTER.to_owned())].into());
+    c
+}
+
+async fn apply<K>(client: &kube::Client, obj: &K)
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + std::fmt::Debug
+        + serde::Serialize
+        + serde::de::DeserializeOwned,
+{
+    Api::<K>::namespaced(client.clone(), NS)
+        .patch(
+            &obj.name_any(),
+            &PatchParams::apply("test").force(),
+            &Patch::Apply(obj),
+        )
+        .await
+        .expect("apply");
+}
+
+/// The Ready condition's (status, reason) and the folded task states with their workers.
+fn summary(c: &KafkaConnector) -> String {
+    let s = c.status.clone().unwrap_or_default();
+    let ready = s
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .map(|c| format!("{} {} ({})", c.status, c.reason, c.message))
+        .unwrap_or_default();
+    format!(
+        "Ready={ready}; assignment={:?}; workers={:?}",
+        s.assignment, s.workers
+    )
+}
+
+/// Waits until connector `name` is Ready=True with `reason` for its current generation.
+async fn wait_ready(cluster: &LocalCluster, name: &str, reason: &str) -> KafkaConnector {
+    let api = Api::<KafkaConnector>::namespaced(cluster.client.clone(), NS);
+    let deadline = Deadline::after(LIMIT);
+    loop {
+        let c = api.get(name).await.expect("get connector");
+        let s = c.status.clone().unwrap_or_default();
+        let ok = s.conditions.iter().any(|r| {
+            r.type_ == "Ready"
+                && r.status == "True"
+                && r.reason == reason
+                && r.observed_generation == c.metadata.generation
+        });
+        if ok {
+            return c;
+        }
+        if deadline.passed() {
+            panic!(
+                "{name} not Ready {reason}: {}\n{}",
+                summary(&c),
+                cluster.all_logs()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The invariants of the placement, on one version of one connector: no unit claimed by two
+/// pods; every Assigned unit on a distinct known pod.
+fn check_never_twice(c: &KafkaConnector) -> Result<(), String> {
+    let s = c.status.clone().unwrap_or_default();
+    let mut holders: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (pod, r) in &s.workers {
+        if r.connector.is_some() {
+            holders
+                .entry("connector".into())
+                .or_default()
+                .push(pod.clone());
+        }
+        for t in &r.tasks {
+            holders
+                .entry(format!("task {}", t.id))
+                .or_default()
+                .push(pod.clone());
+        }
+    }
+    match holders.iter().find(|(_, pods)| pods.len() > 1) {
+        Some((unit, pods)) => Err(format!("{} {unit} held by {pods:?}", c.name_any())),
+        None => Ok(()),
+    }
+}
+
+/// Units per pod over all connectors, Assigned only.
+async fn loads(client: &kube::Client) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for c in Api::<KafkaConnector>::namespaced(client.clone(), NS)
+        .list(&Default::default())
+        .await
+        .expect("list")
+        .items
+    {
+        let a = c.status.and_then(|s| s.assignment).unwrap_or_default();
+        for w in a
+            .connector
+            .iter()
+            .filter(|p| p.phase == PlacementPhase::Assigned)
+            .map(|p| p.worker.clone())
+            .chain(
+                a.tasks
+                    .iter()
+                    .filter(|t| t.phase == PlacementPhase::Assigned)
+                    .map(|t| t.worker.clone()),
+            )
+        {
+            *out.entry(w).or_default() += 1;
+        }
+    }
+    out
+}
+
+/// The units (`connector/instance`, `connector/task-N`) assigned to `pod`.
+async fn units_on(client: &kube::Client, pod: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for c in Api::<KafkaConnector>::namespaced(client.clone(), NS)
+        .list(&Default::default())
+        .await
+        .expect("list")
+        .items
+    {
+        let name = c.name_any();
+        let a = c.status.and_then(|s| s.assignment).unwrap_or_default();
+        if a.connector.is_some_and(|p| p.worker == pod) {
+            out.insert(format!("{name}/instance"));
+        }
+        for t in a.tasks.iter().filter(|t| t.worker == pod) {
+            out.insert(format!("{name}/task-{}", t.id));
+        }
+    }
+    out
+}
+
+/// The units the connectors' folded status shows RUNNING, with the worker_id running each.
+async fn running_units(client: &kube::Client) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for c in Api::<KafkaConnector>::namespaced(client.clone(), NS)
+        .list(&Default::default())
+        .await
+        .expect("list")
+        .items
+    {
+        let name = c.name_any();
+        let Some(cs) = c.status.and_then(|s| s.connector_status) else {
+            continue;
+        };
+        if cs.connector.state == ConnectorState::Running {
+            if let Some(w) = cs.connector.worker_id {
+                out.insert(format!("{name}/instance"), w);
+            }
+        }
+        for t in cs.tasks {
+            if let (ConnectorState::Running, Some(w)) = (t.state, t.worker_id) {
+                out.insert(format!("{name}/task-{}", t.id), w);
+            }
+        }
+    }
+    out
+}
+
+/// Appends numbered lines to the source file until told to stop; returns how many it wrote.
+fn start_writer(path: &Path, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<usize> {
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        let mut n = 0;
+        while !stop.load(Ordering::SeqCst) {
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .expect("open the source file");
+            for _ in 0..20 {
+                writeln!(f, "line-{n:06}").expect("append");
+                n += 1;
+            }
+            drop(f);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        n
+    })
+}
+
+/// Every sink file the tasks write (one per task of the sink, as `file` differs per connector
+/// only: all tasks append to the same file).
+fn sink_lines(path: &Path) -> BTreeSet<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connectors_stream_while_pods_come_and_go() {
+    let broker = Tansu::start();
+    broker.create_topic("lines", 3);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let source_file = d.join("in.txt");
+    let sink_file = d.join("out.txt");
+    std::fs::write(&source_file, "").expect("source file");
+    let mut cluster = LocalCluster::start(d).await;
+    let client = cluster.client.clone();
+
+    apply(&client, &connect(&broker.bootstrap(), 1)).await;
+    apply(
+        &client,
+        &connector(
+            "source",
+            "FileStreamSource",
+            1,
+            &[
+                ("file", source_file.display().to_string()),
+                ("topic", "lines".into()),
+            ],
+        ),
+    )
+    .await;
+    let sink = |tasks_max: i32| {
+        connector(
+            "sink",
+            "FileStreamSink",
+            tasks_max,
+            &[
+                ("file", sink_file.display().to_string()),
+                ("topics", "lines".into()),
+            ],
+        )
+    };
+    apply(&client, &sink(3)).await;
+
+    // Step 1: one pod runs everything.
+    cluster.start_pod(CLUSTER, "pod-0").await;
+    wait_ready(&cluster, "source", "Reconciled").await;
+    wait_ready(&cluster, "sink", "Reconciled").await;
+
+    // The invariant checker samples every connector version it can until the end.
+    let checking = Arc::new(AtomicBool::new(true));
+    let checker = {
+        let (client, checking) = (client.clone(), checking.clone());
+        tokio::spawn(async move {
+            let api = Api::<KafkaConnector>::namespaced(client, NS);
+            let mut samples = 0u64;
+            while checking.load(Ordering::SeqCst) {
+                if let Ok(list) = api.list(&Default::default()).await {
+                    for c in &list.items {
+                        check_never_twice(c)?;
+                    }
+                    samples += 1;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            Ok::<u64, String>(samples)
+        })
+    };
+    let stop_writing = Arc::new(AtomicBool::new(false));
+    let writer = start_writer(&source_file, stop_writing.clone());
+
+    // Step 2: scale 1 -> 3. Six units (source 1+1, sink 1+3) spread two per pod.
+    apply(&client, &connect(&broker.bootstrap(), 3)).await;
+    cluster.start_pod(CLUSTER, "pod-1").await;
+    cluster.start_pod(CLUSTER, "pod-2").await;
+    let deadline = Deadline::after(LIMIT);
+    loop {
+        let l = loads(&client).await;
+        if l.len() == 3 && l.values().all(|n| *n == 2) {
+            break;
+        }
+        assert!(
+            !deadline.passed(),
+            "not balanced over 3 pods: {l:?}\n{}",
+            cluster.all_logs()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    wait_ready(&cluster, "source", "Reconciled").await;
+    wait_ready(&cluster, "sink", "Reconciled").await;
+
+    // Step 3: kill a pod (kill -9, Pod deleted). Its units run elsewhere.
+    let victim = loads(&client).await.keys().nth(1).cloned().expect("a pod");
+    let on_victim = units_on(&client, &victim).await;
+    assert!(!on_victim.is_empty());
+    let lost = Instant::now();
+    cluster.kill_pod(&victim).await;
+    let deadline = Deadline::after(LIMIT);
+    loop {
+        let running = running_units(&client).await;
+        let moved = on_victim.iter().all(|u| {
+            running
+                .get(u)
+                .is_some_and(|w| !w.starts_with(&format!("{victim}:")))
+        });
+        if moved {
+            break;
+        }
+        assert!(
+            !deadline.passed(),
+            "{victim}'s units {on_victim:?} not running elsewhere: {running:?}\n{}",
+            cluster.all_logs()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let recovery = lost.elapsed();
+    wait_ready(&cluster, "source", "Reconciled").await;
+    wait_ready(&cluster, "sink", "Reconciled").await;
+    println!(
+        "distributed mode: a killed pod's {} units RUNNING elsewhere after {:.3} s",
+        on_victim.len(),
+        recovery.as_secs_f64()
+    );
+    cluster.start_pod(CLUSTER, &format!("{victim}-b")).await;
+
+    // Step 4: tasksMax 3 -> 2 for the sink.
+    apply(&client, &sink(2)).await;
+    let c = wait_ready(&cluster, "sink", "Reconciled").await;
+    let tasks = c
+        .status
+        .and_then(|s| s.connector_status)
+        .map(|cs| cs.tasks.len());
+    assert_eq!(tasks, Some(2));
+
+    // Step 5: pause, resume, stop, start again, restart by annotation.
+    let mut paused = sink(2);
+    paused.spec.state = ConnectorTargetState::Paused;
+    apply(&client, &paused).await;
+    wait_ready(&cluster, "sink", "Paused").await;
+    apply(&client, &sink(2)).await;
+    wait_ready(&cluster, "sink", "Reconciled").await;
+    let mut stopped = sink(2);
+    stopped.spec.state = ConnectorTargetState::Stopped;
+    apply(&client, &stopped).await;
+    let c = wait_ready(&cluster, "sink", "Stopped").await;
+    let cs = c
+        .status
+        .and_then(|s| s.connector_status)
+        .expect("connectorStatus");
+    assert_eq!(cs.connector.state, ConnectorState::Stopped);
+    assert!(cs.tasks.is_empty());
+    apply(&client, &sink(2)).await;
+    wait_ready(&cluster, "sink", "Reconciled").await;
+    Api::<KafkaConnector>::namespaced(client.clone(), NS)
+        .patch(
+            "source",
+            &PatchParams::default(),
+            &Patch::Merge(
+                serde_json::json!({"metadata": {"annotations": {"ferry.dev/restart": "all"}}}),
+            ),
+        )
+        .await
+        .expect("annotate");
+    let deadline = Deadline::after(LIMIT);
+    loop {
+        let c = Api::<KafkaConnector>::namespaced(client.clone(), NS)
+            .get("source")
+            .await
+            .expect("get");
+        let bumped = c
+            .status
+            .as_ref()
+            .and_then(|s| s.assignment.as_ref())
+            .is_some_and(|a| a.tasks.iter().all(|t| t.restarts == 1));
+        if bumped && !c.annotations().contains_key("ferry.dev/restart") {
+            break;
+        }
+        assert!(!deadline.passed(), "restart not recorded: {}", summary(&c));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    wait_ready(&cluster, "source", "Reconciled").await;
+
+    // Step 6: scale 3 -> 1, gracefully.
+    apply(&client, &connect(&broker.bootstrap(), 1)).await;
+    let mut pods = cluster.pod_names();
+    let keep = pods.remove(0);
+    for pod in pods {
+        cluster.stop_pod(&pod).await;
+    }
+    let deadline = Deadline::after(LIMIT);
+    loop {
+        let l = loads(&client).await;
+        if l.len() == 1 && l.contains_key(&keep) {
+            break;
+        }
+        assert!(!deadline.passed(), "not all on {keep}: {l:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    wait_ready(&cluster, "source", "Reconciled").await;
+    wait_ready(&cluster, "sink", "Reconciled").await;
+
+    // Everything written arrives.
+    stop_writing.store(true, Ordering::SeqCst);
+    let written = writer.join().expect("writer");
+    let expected: BTreeSet<String> = (0..written).map(|n| format!("line-{n:06}")).collect();
+    let deadline = Deadline::after(Duration::from_secs(90));
+    loop {
+        let got = sink_lines(&sink_file);
+        let missing: Vec<&String> = expected.difference(&got).collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(
+            !deadline.passed(),
+            "{} of {written} lines never reached the sink, e.g. {:?}\n{}",
+            missing.len(),
+            &missing[..missing.len().min(5)],
+            cluster.all_logs()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    checking.store(false, Ordering::SeqCst);
+    let samples = checker
+        .await
+        .expect("checker")
+        .unwrap_or_else(|e| panic!("invariant broken: {e}"));
+    println!("distributed mode: {written} lines delivered; placement invariants held over {samples} samples");
+    assert!(samples > 10);
+    cluster.stop().await;
+}
