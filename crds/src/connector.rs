@@ -68,7 +68,47 @@ pub struct KafkaConnectorSpec {
     /// spec.autoRestart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_restart: Option<AutoRestart>,
+    /// Where `kubectl annotate kafkaconnector NAME ferry.dev/connector-offsets=list` writes the
+    /// connector's offsets: a ConfigMap (created or replaced, owned by this connector) whose key
+    /// `offsets.json` holds Kafka Connect's `GET /connectors/{name}/offsets` document. Strimzi:
+    /// spec.listOffsets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_offsets: Option<ListOffsets>,
+    /// Where `ferry.dev/connector-offsets=alter` reads the offsets to write: a ConfigMap whose key
+    /// `offsets.json` holds Kafka Connect's `PATCH /connectors/{name}/offsets` body. Strimzi:
+    /// spec.alterOffsets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alter_offsets: Option<AlterOffsets>,
 }
+
+/// Destination of listed offsets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListOffsets {
+    /// The ConfigMap to write (`offsets.json`).
+    pub to_config_map: LocalObjectName,
+}
+
+/// Source of offsets to alter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AlterOffsets {
+    /// The ConfigMap to read (`offsets.json`).
+    pub from_config_map: LocalObjectName,
+}
+
+/// An object of the connector's namespace, by name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LocalObjectName {
+    /// Name.
+    #[schemars(length(min = 1))]
+    pub name: String,
+}
+
+/// The annotation that lists, alters or resets a stopped connector's offsets.
+pub const OFFSETS_ANNOTATION: &str = "ferry.dev/connector-offsets";
+/// The ConfigMap key of offsets documents (as Strimzi's).
+pub const OFFSETS_KEY: &str = "offsets.json";
 
 fn default_tasks_max() -> i32 {
     1
@@ -123,6 +163,8 @@ impl KafkaConnectorSpec {
             config: ConfigMap::new(),
             state: ConnectorTargetState::Running,
             auto_restart: None,
+            list_offsets: None,
+            alter_offsets: None,
         }
     }
 }

@@ -92,6 +92,51 @@ pub struct WorkerReport {
     /// The tasks this pod runs (including failed ones it holds).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tasks: Vec<TaskReport>,
+    /// The outcome of the offsets operation the operator asked this pod for (`offsetsRequest`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offsets_result: Option<OffsetsResult>,
+}
+
+/// An offsets operation on a stopped connector, asked of one worker pod by the operator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OffsetsRequest {
+    /// Identifies the request (the result carries it back).
+    pub id: i64,
+    /// `list`, `alter` or `reset`.
+    pub operation: OffsetsOperation,
+    /// The worker pod that carries it out.
+    pub worker: String,
+    /// For `alter`: Kafka Connect's `PATCH /connectors/{name}/offsets` body, as JSON text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offsets: Option<String>,
+}
+
+/// What to do with a stopped connector's offsets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OffsetsOperation {
+    /// Read them (Kafka's `GET /connectors/{name}/offsets`).
+    List,
+    /// Write the given ones (`PATCH`).
+    Alter,
+    /// Remove them all (`DELETE`).
+    Reset,
+}
+
+/// The outcome of an [`OffsetsRequest`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OffsetsResult {
+    /// The request's id.
+    pub id: i64,
+    /// Whether it succeeded.
+    pub succeeded: bool,
+    /// Kafka Connect's message (success text, or the error).
+    pub message: String,
+    /// For `list`: Kafka Connect's offsets document, as JSON text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offsets: Option<String>,
 }
 
 /// State of the connector instance on a worker.
@@ -131,6 +176,7 @@ pub fn report_patch(pod: &str, report: Option<&WorkerReport>) -> Value {
             "observedGeneration": r.observed_generation,
             "connector": r.connector.as_ref().map(|c| json!({"state": c.state, "trace": c.trace})),
             "tasks": r.tasks,
+            "offsetsResult": r.offsets_result,
         }),
     };
     json!({ "status": { "workers": { pod: value } } })
@@ -182,6 +228,7 @@ mod tests {
             observed_generation: Some(3),
             connector,
             tasks,
+            offsets_result: None,
         }
     }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::labels::condition_types;
-use crate::placement::{Assignment, WorkerReports};
+use crate::placement::{Assignment, OffsetsRequest, WorkerReports};
 
 /// Observed state of a `KafkaConnect`, written by the operator.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -86,6 +86,10 @@ pub struct KafkaConnectorStatus {
     /// operator folds them into `connectorStatus` and removes the entries of pods that are gone.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub workers: WorkerReports,
+    /// The offsets operation in progress (from the `ferry.dev/connector-offsets` annotation),
+    /// written by the operator, carried out by the named worker pod.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offsets_request: Option<OffsetsRequest>,
 }
 
 /// Kafka Connect's connector status document (field names as in Kafka Connect's REST API).

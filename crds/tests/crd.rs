@@ -5,7 +5,8 @@ mod support;
 
 use ferry_crds::labels::{condition_types, reasons, CATEGORY, CLUSTER_LABEL};
 use ferry_crds::placement::{
-    Assignment, PlacementPhase, TaskPlacement, TaskReport, UnitPlacement, UnitReport, WorkerReport,
+    Assignment, OffsetsOperation, OffsetsRequest, OffsetsResult, PlacementPhase, TaskPlacement,
+    TaskReport, UnitPlacement, UnitReport, WorkerReport,
 };
 use ferry_crds::status::{
     AutoRestartStatus, ConnectorInstanceStatus, ConnectorState, ConnectorStatus, ConnectorType,
@@ -272,9 +273,21 @@ fn a_status_written_by_the_operator_is_accepted_by_the_schema() {
                     state: ConnectorState::Failed,
                     trace: Some("java.io.IOException".into()),
                 }],
+                offsets_result: Some(OffsetsResult {
+                    id: 1,
+                    succeeded: true,
+                    message: "listed".into(),
+                    offsets: Some(r#"{"offsets":[]}"#.into()),
+                }),
             },
         )]
         .into(),
+        offsets_request: Some(OffsetsRequest {
+            id: 1,
+            operation: OffsetsOperation::List,
+            worker: "my-connect-connect-7d9f-abcde".into(),
+            offsets: None,
+        }),
     });
     let object = serde_json::to_value(&connector).expect("serialise");
     assert_eq!(

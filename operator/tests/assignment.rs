@@ -118,6 +118,7 @@ fn follow(c: &KafkaConnector, pod: &str, generation: Option<i64>) -> Option<Work
                 trace: None,
             })
             .collect(),
+        offsets_result: None,
     };
     (report.connector.is_some() || !report.tasks.is_empty()).then_some(report)
 }

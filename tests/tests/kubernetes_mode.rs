@@ -15,11 +15,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ferry_crds::config::ConfigValue;
-use ferry_crds::connector::ConnectorTargetState;
+use ferry_crds::connector::{AlterOffsets, ConnectorTargetState, ListOffsets, LocalObjectName};
 use ferry_crds::placement::PlacementPhase;
 use ferry_crds::status::ConnectorState;
 use ferry_crds::{KafkaConnect, KafkaConnectSpec, KafkaConnector, KafkaConnectorSpec};
 use ferry_e2e::{Deadline, Tansu};
+use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Api, Patch, PatchParams};
 use kube::ResourceExt;
 use kube_cluster::{LocalCluster, NS};
@@ -35,6 +36,15 @@ fn connect(bootstrap: &str, replicas: i32) -> KafkaConnect {
         "offset.storage.replication.factor".into(),
         ConfigValue::String("1".into()),
     );
+    // A killed pod's sink consumers hold their partitions until the group's session times out
+    // (Kafka's default 45 s); a shorter one lets the test see the partitions move.
+    for (key, value) in [
+        ("consumer.session.timeout.ms", "6000"),
+        ("consumer.heartbeat.interval.ms", "1000"),
+    ] {
+        spec.config
+            .insert(key.into(), ConfigValue::String(value.into()));
+    }
     let mut kc = KafkaConnect::new(CLUSTER, spec);
     kc.metadata.namespace = Some(NS.into());
     kc
@@ -453,13 +463,26 @@ async fn connectors_stream_while_pods_come_and_go() {
         if missing.is_empty() {
             break;
         }
-        assert!(
-            !deadline.passed(),
-            "{} of {written} lines never reached the sink, e.g. {:?}\n{}",
-            missing.len(),
-            &missing[..missing.len().min(5)],
-            cluster.all_logs()
-        );
+        if deadline.passed() {
+            let missing: BTreeSet<String> = missing.into_iter().cloned().collect();
+            let group_log: Vec<String> = broker
+                .log_text()
+                .lines()
+                .filter(|l| {
+                    l.contains("connect-sink") && (l.contains("missed") || l.contains("INFO"))
+                })
+                .take(40)
+                .map(str::to_owned)
+                .collect();
+            panic!(
+                "{} of {written} lines never reached the sink, e.g. {:?}\n{}broker log on the sink group:\n{}\n{}",
+                missing.len(),
+                missing.iter().take(5).collect::<Vec<_>>(),
+                diagnose(&broker.bootstrap(), &missing),
+                group_log.join("\n"),
+                cluster.all_logs()
+            );
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     checking.store(false, Ordering::SeqCst);
@@ -469,5 +492,196 @@ async fn connectors_stream_while_pods_come_and_go() {
         .unwrap_or_else(|e| panic!("invariant broken: {e}"));
     println!("distributed mode: {written} lines delivered; placement invariants held over {samples} samples");
     assert!(samples > 10);
+
+    // Offsets through the resource: stop the source, list (Kafka Connect's document, in the
+    // ConfigMap), alter, list again, reset.
+    let file_len = std::fs::metadata(&source_file).expect("source file").len();
+    let mut source = connector(
+        "source",
+        "FileStreamSource",
+        1,
+        &[
+            ("file", source_file.display().to_string()),
+            ("topic", "lines".into()),
+        ],
+    );
+    source.spec.state = ConnectorTargetState::Stopped;
+    source.spec.list_offsets = Some(ListOffsets {
+        to_config_map: LocalObjectName {
+            name: "source-offsets".into(),
+        },
+    });
+    source.spec.alter_offsets = Some(AlterOffsets {
+        from_config_map: LocalObjectName {
+            name: "source-offsets-wanted".into(),
+        },
+    });
+    apply(&client, &source).await;
+    wait_ready(&cluster, "source", "Stopped").await;
+    let listed = list_offsets(&client).await;
+    let partition = serde_json::json!({"filename": source_file.display().to_string()});
+    assert_eq!(
+        listed,
+        serde_json::json!({"offsets": [{"partition": partition, "offset": {"position": file_len}}]}),
+        "the committed position is the whole file"
+    );
+    let wanted =
+        serde_json::json!({"offsets": [{"partition": partition, "offset": {"position": 5}}]});
+    let cm = ConfigMap {
+        metadata: kube::api::ObjectMeta {
+            name: Some("source-offsets-wanted".into()),
+            namespace: Some(NS.into()),
+            ..Default::default()
+        },
+        data: Some([("offsets.json".to_owned(), wanted.to_string())].into()),
+        ..Default::default()
+    };
+    apply(&client, &cm).await;
+    annotate_offsets(&client, "alter").await;
+    wait_annotation_gone(&client).await;
+    let deadline = Deadline::after(LIMIT);
+    loop {
+        if list_offsets(&client).await == wanted {
+            break;
+        }
+        assert!(
+            !deadline.passed(),
+            "offsets not altered:\n{}",
+            cluster.all_logs()
+        );
+    }
+    annotate_offsets(&client, "reset").await;
+    wait_annotation_gone(&client).await;
+    let deadline = Deadline::after(LIMIT);
+    loop {
+        if list_offsets(&client).await == serde_json::json!({"offsets": []}) {
+            break;
+        }
+        assert!(
+            !deadline.passed(),
+            "offsets not reset:\n{}",
+            cluster.all_logs()
+        );
+    }
     cluster.stop().await;
+}
+
+/// Where the missing lines are: in the topic or not (source or sink side), and the sink group's
+/// committed offsets against the partitions' ends (still catching up, or committed past them).
+fn diagnose(bootstrap: &str, missing: &BTreeSet<String>) -> String {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+    let config = |group: &str| {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", bootstrap)
+            .set("group.id", group)
+            .set("enable.auto.commit", "false")
+            .set("auto.offset.reset", "earliest");
+        c
+    };
+    let mut out = String::new();
+    if let Ok(group) = config("connect-sink").create::<BaseConsumer>() {
+        let mut tpl = TopicPartitionList::new();
+        for p in 0..3 {
+            tpl.add_partition("lines", p);
+        }
+        let committed = group.committed_offsets(tpl, Duration::from_secs(5));
+        for p in 0..3 {
+            let end = group
+                .fetch_watermarks("lines", p, Duration::from_secs(5))
+                .ok();
+            let c = committed
+                .as_ref()
+                .ok()
+                .and_then(|t| t.find_partition("lines", p))
+                .map(|e| e.offset());
+            out.push_str(&format!(
+                "partition {p}: committed {c:?}, watermarks {end:?}\n"
+            ));
+        }
+    }
+    if let Ok(reader) = config("diagnose").create::<BaseConsumer>() {
+        let mut tpl = TopicPartitionList::new();
+        for p in 0..3 {
+            let _ = tpl.add_partition_offset("lines", p, Offset::Beginning);
+        }
+        let _ = reader.assign(&tpl);
+        let mut in_topic = BTreeMap::<String, (i32, i64)>::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut idle = 0;
+        while Instant::now() < deadline && idle < 30 {
+            match reader.poll(Duration::from_millis(100)) {
+                Some(Ok(m)) => {
+                    idle = 0;
+                    let text =
+                        String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned();
+                    for line in missing {
+                        if text.contains(line.as_str()) {
+                            in_topic.insert(line.clone(), (m.partition(), m.offset()));
+                        }
+                    }
+                }
+                _ => idle += 1,
+            }
+        }
+        let first: Vec<_> = in_topic.iter().take(5).collect();
+        out.push_str(&format!(
+            "{} of the {} missing lines are in the topic, e.g. {first:?}\n",
+            in_topic.len(),
+            missing.len()
+        ));
+    }
+    out
+}
+
+async fn annotate_offsets(client: &kube::Client, operation: &str) {
+    Api::<KafkaConnector>::namespaced(client.clone(), NS)
+        .patch(
+            "source",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"metadata": {"annotations": {"ferry.dev/connector-offsets": operation}}})),
+        )
+        .await
+        .expect("annotate");
+}
+
+async fn wait_annotation_gone(client: &kube::Client) {
+    let api = Api::<KafkaConnector>::namespaced(client.clone(), NS);
+    let deadline = Deadline::after(LIMIT);
+    loop {
+        let c = api.get("source").await.expect("get");
+        let pending = c
+            .status
+            .as_ref()
+            .is_some_and(|s| s.offsets_request.is_some());
+        if !c.annotations().contains_key("ferry.dev/connector-offsets") && !pending {
+            return;
+        }
+        assert!(
+            !deadline.passed(),
+            "offsets request not carried out: {}",
+            summary(&c)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Asks for a listing and returns the document the operator wrote into the ConfigMap.
+async fn list_offsets(client: &kube::Client) -> serde_json::Value {
+    let cms = Api::<ConfigMap>::namespaced(client.clone(), NS);
+    let _ = cms.delete("source-offsets", &Default::default()).await;
+    annotate_offsets(client, "list").await;
+    wait_annotation_gone(client).await;
+    let deadline = Deadline::after(LIMIT);
+    loop {
+        if let Ok(Some(cm)) = cms.get_opt("source-offsets").await {
+            let text = cm
+                .data
+                .and_then(|d| d.get("offsets.json").cloned())
+                .unwrap_or_default();
+            return serde_json::from_str(&text).expect("offsets.json is JSON");
+        }
+        assert!(!deadline.passed(), "no listing written");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

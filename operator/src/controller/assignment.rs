@@ -217,6 +217,11 @@ async fn reconcile_inner(kc: &KafkaConnect, ctx: &AssignmentContext) -> Result<A
             })?;
         }
     }
+    for c in &refs {
+        if !super::offsets::reconcile_offsets(&ctx.shared, &api, c, &workers).await? {
+            stale = true;
+        }
+    }
     Ok(if stale {
         // Belt and braces: should the newer version's event have been folded into this run.
         Action::requeue(std::time::Duration::from_millis(200))

@@ -8,6 +8,7 @@ pub mod connector;
 pub mod connects;
 pub mod context;
 pub mod error;
+pub mod offsets;
 
 use std::fmt::Debug;
 use std::sync::Arc;

@@ -19,6 +19,7 @@ use kube::ResourceExt;
 use crate::assign::{plan, Assignment, Placement, Reports, Unit, WorkerState};
 use crate::validate::connector::{validate_connector, ValidConnector};
 
+pub mod offsets;
 pub mod restart;
 #[cfg(test)]
 mod tests;

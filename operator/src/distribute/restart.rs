@@ -229,6 +229,7 @@ mod tests {
                     trace: None,
                 })
                 .collect(),
+            offsets_result: None,
         };
         c.status = Some(KafkaConnectorStatus {
             workers: [("w0".to_owned(), report)].into(),

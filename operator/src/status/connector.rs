@@ -234,6 +234,7 @@ mod tests {
                         trace: (*state == ConnectorState::Failed).then(|| "boom".to_owned()),
                     })
                     .collect(),
+                offsets_result: None,
             },
         )
     }

@@ -4,12 +4,14 @@
 //! - [`desired`]: a `KafkaConnector` → what this pod must run of it (pure);
 //! - [`watch`]: the watch of this cluster's connectors, applying each change to the runtime;
 //! - [`report`]: the runtime's state → this pod's `status.workers.<pod>` entry, and its writer;
+//! - [`offsets`]: the offsets operations the operator asks of this pod;
 //! - [`rest`]: the REST API's herder, which serves reads and refuses writes;
 //! - [`settings`]: the worker properties this mode adds to the standalone ones.
 //!
 //! See docs/kubernetes-mode.md.
 
 pub mod desired;
+pub mod offsets;
 pub mod report;
 pub mod rest;
 pub mod settings;
@@ -73,12 +75,14 @@ impl KubernetesWorker {
         let api: Api<KafkaConnector> = Api::namespaced(self.client, &namespace);
         let selector = format!("{}={cluster}", ferry_crds::CLUSTER_LABEL);
         let (watched, watch_task) = watch::start(api.clone(), &selector, shutdown.clone());
+        let offsets_results = offsets::OffsetsResults::default();
         let reporter = Arc::new(tokio::sync::Mutex::new(report::Reporter::new(
             api,
             &namespace,
             &pod,
             self.runtime.clone(),
             watched.store.clone(),
+            offsets_results.clone(),
         )));
         let reporting = tokio::spawn(report::run(
             reporter.clone(),
@@ -92,6 +96,7 @@ impl KubernetesWorker {
             watched,
             runtime,
             reporter.clone(),
+            offsets_results,
             pod.clone(),
             shutdown.clone(),
             move || {

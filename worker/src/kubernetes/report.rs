@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ferry_crds::placement::{report_patch, TaskReport, UnitReport, WorkerReport};
+use ferry_crds::placement::{report_patch, OffsetsResult, TaskReport, UnitReport, WorkerReport};
 use ferry_crds::status::ConnectorState;
 use ferry_crds::KafkaConnector;
 use kube::api::{Patch, PatchParams};
@@ -14,6 +14,7 @@ use kube::runtime::reflector::Store;
 use kube::Api;
 use tokio_util::sync::CancellationToken;
 
+use super::offsets::OffsetsResults;
 use crate::rest::herder::Herder;
 use crate::runtime::herder::Held;
 use crate::runtime::status::{InstanceStatus, State};
@@ -42,11 +43,28 @@ fn trace(s: &InstanceStatus) -> Option<String> {
 /// The report of what this pod holds of one connector; `None` when it holds nothing (its key is
 /// then removed, which tells the operator every released unit has stopped).
 pub fn build_report(worker_id: &str, held: Option<&Held>) -> Option<WorkerReport> {
-    let held = held?;
-    if held.instance.is_none() && held.tasks.is_empty() {
+    build_report_with(worker_id, held, None)
+}
+
+/// [`build_report`] plus the result of an offsets operation this pod carried out: a pod that holds
+/// no unit still reports, so the operator receives the result.
+pub fn build_report_with(
+    worker_id: &str,
+    held: Option<&Held>,
+    offsets_result: Option<&OffsetsResult>,
+) -> Option<WorkerReport> {
+    let Some(held) = held else {
+        return offsets_result.map(|r| WorkerReport {
+            worker_id: worker_id.to_string(),
+            offsets_result: Some(r.clone()),
+            ..WorkerReport::default()
+        });
+    };
+    if held.instance.is_none() && held.tasks.is_empty() && offsets_result.is_none() {
         return None;
     }
     Some(WorkerReport {
+        offsets_result: offsets_result.cloned(),
         worker_id: worker_id.to_string(),
         observed_generation: held.generation,
         connector: held.instance.as_ref().map(|s| UnitReport {
@@ -76,7 +94,7 @@ pub fn claim_report(
     instance: bool,
     tasks: &BTreeSet<u32>,
 ) -> WorkerReport {
-    let mut report = build_report(worker_id, held).unwrap_or_else(|| WorkerReport {
+    let mut report = build_report_with(worker_id, held, None).unwrap_or_else(|| WorkerReport {
         worker_id: worker_id.to_string(),
         observed_generation: generation,
         ..WorkerReport::default()
@@ -124,6 +142,7 @@ pub struct Reporter {
     runtime: Arc<StandaloneHerder>,
     store: Store<KafkaConnector>,
     written: BTreeMap<String, Option<WorkerReport>>,
+    offsets_results: OffsetsResults,
 }
 
 impl Reporter {
@@ -133,8 +152,10 @@ impl Reporter {
         pod: &str,
         runtime: Arc<StandaloneHerder>,
         store: Store<KafkaConnector>,
+        offsets_results: OffsetsResults,
     ) -> Self {
         Reporter {
+            offsets_results,
             api,
             namespace: namespace.to_string(),
             pod: pod.to_string(),
@@ -187,6 +208,7 @@ impl Reporter {
     pub async fn write_changed(&mut self) -> Result<(), ReportError> {
         let mut names: Vec<String> = self.runtime.applied_connectors();
         names.extend(self.written.keys().cloned());
+        names.extend(crate::sync::lock(&self.offsets_results).keys().cloned());
         for object in self.store.state() {
             let has_mine = object
                 .status
@@ -200,7 +222,8 @@ impl Reporter {
         names.dedup();
         for name in names {
             let held = self.runtime.held(&name).await;
-            let report = build_report(&self.worker_id, held.as_ref());
+            let result = crate::sync::lock(&self.offsets_results).get(&name).cloned();
+            let report = build_report_with(&self.worker_id, held.as_ref(), result.as_ref());
             let known = match self.written.get(&name) {
                 Some(known) => known.clone(),
                 None => self.in_resource(&name),
@@ -208,7 +231,7 @@ impl Reporter {
             if known != report {
                 self.patch(&name, report.as_ref()).await?;
             }
-            if report.is_none() && held.is_none() {
+            if report.is_none() && held.is_none() && result.is_none() {
                 self.written.remove(&name);
             } else {
                 self.written.insert(name, report);

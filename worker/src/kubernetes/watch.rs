@@ -14,9 +14,11 @@ use tokio::sync::{watch, Mutex, Notify};
 use tokio_util::sync::CancellationToken;
 
 use super::desired::desired;
+use super::offsets::{self, OffsetsResults};
 use super::report::{claim_report, Reporter};
 use crate::runtime::herder::{DesiredConnector, Held, Placement};
 use crate::runtime::StandaloneHerder;
+use ferry_crds::placement::OffsetsRequest;
 
 /// The reflector's store plus a signal that it changed; `synced` turns true after the first list.
 pub struct Watched {
@@ -77,6 +79,7 @@ pub async fn apply_loop(
     mut watched: Watched,
     runtime: Arc<StandaloneHerder>,
     reporter: Arc<Mutex<Reporter>>,
+    offsets_results: OffsetsResults,
     pod: String,
     shutdown: CancellationToken,
     on_synced: impl FnOnce(),
@@ -89,6 +92,7 @@ pub async fn apply_loop(
     let ctx = Applier {
         runtime: &runtime,
         reporter: &reporter,
+        offsets_results: &offsets_results,
         pod: &pod,
         shutdown: &shutdown,
     };
@@ -106,6 +110,7 @@ pub async fn apply_loop(
 struct Applier<'a> {
     runtime: &'a StandaloneHerder,
     reporter: &'a Mutex<Reporter>,
+    offsets_results: &'a OffsetsResults,
     pod: &'a str,
     shutdown: &'a CancellationToken,
 }
@@ -118,9 +123,16 @@ impl Applier<'_> {
         applied: &mut BTreeMap<String, DesiredConnector>,
     ) {
         let mut present = BTreeMap::new();
+        let mut requests = BTreeMap::new();
         for object in store.state() {
             if let Some(name) = object.metadata.name.clone() {
                 let version = object.metadata.resource_version.clone().unwrap_or_default();
+                let request = object
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.offsets_request.clone())
+                    .filter(|r| r.worker == self.pod);
+                requests.insert(name.clone(), request);
                 present.insert(name, (desired(&object, self.pod), version));
             }
         }
@@ -149,6 +161,38 @@ impl Applier<'_> {
                 // Not all of it could be applied: forget it, so the next change tries again.
                 applied.remove(&name);
             }
+        }
+        self.offsets_requests(requests).await;
+    }
+
+    /// Carries out the offsets requests addressed to this pod that it has not answered yet, and
+    /// forgets the results of requests the operator has closed.
+    async fn offsets_requests(&self, requests: BTreeMap<String, Option<OffsetsRequest>>) {
+        let mut changed = false;
+        for (name, request) in requests {
+            let answered = crate::sync::lock(self.offsets_results)
+                .get(&name)
+                .map(|r| r.id);
+            match request {
+                Some(request) if answered != Some(request.id) => {
+                    tracing::info!(connector = %name, operation = ?request.operation, "offsets request");
+                    let result = offsets::execute(self.runtime, &name, &request).await;
+                    if !result.succeeded {
+                        tracing::warn!(connector = %name, message = %result.message, "offsets request failed");
+                    }
+                    crate::sync::lock(self.offsets_results).insert(name, result);
+                    changed = true;
+                }
+                Some(_) => {}
+                None => {
+                    changed |= crate::sync::lock(self.offsets_results)
+                        .remove(&name)
+                        .is_some()
+                }
+            }
+        }
+        if changed {
+            self.runtime.changes().notify_one();
         }
     }
 

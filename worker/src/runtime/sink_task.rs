@@ -188,8 +188,11 @@ pub async fn run(
     let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
     let mut tick = tokio::time::interval(flush_interval);
     tick.tick().await;
-    // Records converted while paused (from partitions assigned during the pause): delivered on resume.
+    // Records converted while paused (from partitions assigned during the pause): delivered on
+    // resume, and only then do their offsets count as consumed (a commit while paused, or on a
+    // stop before the resume, must not cover records the sink never got).
     let mut held: Vec<ConnectRecord> = Vec::new();
+    let mut held_offsets: Vec<(PartitionKey, i64)> = Vec::new();
     let mut exit = TaskExit::Stopped;
     loop {
         let step: Result<(), ConnectError> = async {
@@ -207,24 +210,30 @@ pub async fn run(
                     _ = tick.tick() => worker.commit(task.as_mut()).await?,
                     batch = stream.next() => {
                         if let Some(batch) = batch {
-                            held.extend(worker.convert(batch).await?);
+                            let (records, offsets) = worker.convert(batch).await?;
+                            held.extend(records);
+                            held_offsets.extend(offsets);
                             worker.pause_assignment();
                         }
                     }
                 }
                 return Ok(());
             }
-            if !held.is_empty() {
+            if !held.is_empty() || !held_offsets.is_empty() {
                 let records = std::mem::take(&mut held);
-                return worker.deliver(task.as_mut(), records).await;
+                worker.deliver(task.as_mut(), records).await?;
+                worker.consumed(std::mem::take(&mut held_offsets));
+                return Ok(());
             }
             tokio::select! {
                 _ = control.stop.cancelled() => Ok(()),
                 _ = tick.tick() => worker.commit(task.as_mut()).await,
                 batch = stream.next() => match batch {
                     Some(batch) => {
-                        let records = worker.convert(batch).await?;
-                        worker.deliver(task.as_mut(), records).await
+                        let (records, offsets) = worker.convert(batch).await?;
+                        worker.deliver(task.as_mut(), records).await?;
+                        worker.consumed(offsets);
+                        Ok(())
                     }
                     None => Err(ConnectError::new("the Kafka consumer stream ended")),
                 }
@@ -388,12 +397,14 @@ impl SinkWorker<'_> {
         }
     }
 
-    /// Converts a batch of consumed messages into records (transforms included). Each consumed
-    /// message advances its partition's offset, whether it is delivered, dropped or skipped.
+    /// Converts a batch of consumed messages into records (transforms included), with the next
+    /// offset of each partition in it: every consumed message advances its partition's offset,
+    /// whether it is delivered, dropped or skipped, once the records were handed to the sink
+    /// ([`SinkWorker::consumed`]).
     async fn convert(
         &mut self,
         batch: Vec<Result<BorrowedMessage<'_>, rdkafka::error::KafkaError>>,
-    ) -> Result<Vec<ConnectRecord>, ConnectError> {
+    ) -> Result<(Vec<ConnectRecord>, Vec<(PartitionKey, i64)>), ConnectError> {
         let mut records = Vec::with_capacity(batch.len());
         // The next offset of each partition in this batch, handed to the shared state once.
         let mut next_offsets: Vec<(PartitionKey, i64)> = Vec::new();
@@ -423,9 +434,14 @@ impl SinkWorker<'_> {
                 records.push(r);
             }
         }
+        Ok((records, next_offsets))
+    }
+
+    /// Marks offsets as consumed: the records before them were put (or skipped), so the next
+    /// flush covers them and the commit after it may include them.
+    fn consumed(&self, next_offsets: Vec<(PartitionKey, i64)>) {
         // Later entries of a partition are later offsets, so extending keeps the last one.
         lock(self.offsets).current.extend(next_offsets);
-        Ok(records)
     }
 
     async fn convert_one(

@@ -473,11 +473,22 @@ impl StandaloneHerder {
         }
     }
 
+    /// The offset store, caught up with what other workers committed (a shared offsets topic).
+    fn refreshed_offsets(&self) -> HerderResult<&Arc<dyn OffsetStore>> {
+        self.offsets
+            .refresh()
+            .map_err(|e| HerderError::Internal(e.to_string()))?;
+        Ok(&self.offsets)
+    }
+
     fn require_stopped(&self, name: &str, entry: &ConnectorEntry) -> HerderResult<()> {
-        let stopped = self
-            .status
-            .connector(name)
-            .is_some_and(|s| s.state == State::Stopped);
+        // Placed by an operator (Kubernetes mode), the instance may run on another pod: the
+        // operator asks for offsets only once no pod runs any unit, so stopped here is enough.
+        let stopped = entry.placement.is_some()
+            || self
+                .status
+                .connector(name)
+                .is_some_and(|s| s.state == State::Stopped);
         if entry.target != TargetState::Stopped || !stopped || !entry.tasks.is_empty() {
             return Err(HerderError::BadRequest(format!(
                 "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/{name}/stop' endpoint"
@@ -879,7 +890,7 @@ impl Herder for StandaloneHerder {
         match kind {
             ConnectorKind::Source => Ok(ConnectorOffsets {
                 offsets: self
-                    .offsets
+                    .refreshed_offsets()?
                     .all(name)
                     .into_iter()
                     .map(|(partition, offset)| ConnectorOffset {
@@ -954,7 +965,7 @@ impl Herder for StandaloneHerder {
         match entry.kind() {
             ConnectorKind::Source => {
                 let tombstones: Vec<_> = self
-                    .offsets
+                    .refreshed_offsets()?
                     .all(name)
                     .into_iter()
                     .map(|(p, _)| (p, None))
