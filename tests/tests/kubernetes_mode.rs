@@ -341,6 +341,35 @@ async fn connectors_stream_while_pods_come_and_go() {
     }
     wait_ready(&cluster, "source", "Reconciled").await;
     wait_ready(&cluster, "sink", "Reconciled").await;
+    // Any pod's REST API shows the whole connector (the resource's fold), not only its own tasks.
+    let port = cluster.rest_port("pod-0").expect("pod-0 runs");
+    let url = format!("http://127.0.0.1:{port}/connectors/sink/status");
+    let deadline = Deadline::after(LIMIT);
+    loop {
+        let status: Option<serde_json::Value> = match reqwest::get(&url).await {
+            Ok(r) => r.json().await.ok(),
+            Err(_) => None,
+        };
+        let workers: BTreeSet<String> = status
+            .as_ref()
+            .and_then(|s| s["tasks"].as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter(|t| t["state"] == "RUNNING")
+            .filter_map(|t| t["worker_id"].as_str().map(str::to_owned))
+            .collect();
+        let tasks = status
+            .as_ref()
+            .and_then(|s| s["tasks"].as_array().map(Vec::len));
+        if tasks == Some(3) && workers.len() >= 2 {
+            break;
+        }
+        assert!(
+            !deadline.passed(),
+            "pod-0's REST status is not the whole connector: {status:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     // Step 3: kill a pod (kill -9, Pod deleted). Its units run elsewhere.
     let victim = loads(&client).await.keys().nth(1).cloned().expect("a pod");

@@ -409,8 +409,32 @@ async fn all_reconciled(client: &Client, connects: usize, connectors: usize) -> 
             })
         })
         .count();
+    let example = cs
+        .items
+        .iter()
+        .find(|c| {
+            !c.status.as_ref().is_some_and(|s| {
+                current_ready(&s.conditions, c.metadata.generation)
+                    .is_some_and(|r| r.reason == reasons::NO_WORKERS)
+            })
+        })
+        .map(|c| {
+            let s = c.status.clone().unwrap_or_default();
+            let ready = s.conditions.iter().find(|r| r.type_ == "Ready").map(|r| {
+                format!(
+                    "{} {} ({:?} of {:?})",
+                    r.reason, r.message, r.observed_generation, c.metadata.generation
+                )
+            });
+            format!(
+                "; e.g. {}: Ready {ready:?}, assignment {:?}",
+                c.metadata.name.clone().unwrap_or_default(),
+                s.assignment
+            )
+        })
+        .unwrap_or_default();
     let seen = format!(
-        "{ready_connects}/{connects} KafkaConnects ready, {done_connectors}/{connectors} KafkaConnectors reconciled ({} listed)",
+        "{ready_connects}/{connects} KafkaConnects ready, {done_connectors}/{connectors} KafkaConnectors reconciled ({} listed){example}",
         cs.items.len()
     );
     if ready_connects == connects && done_connectors == connectors {

@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use ferry_crds::placement::assignment_patch;
 use ferry_crds::{KafkaConnect, KafkaConnector};
-use futures::Stream;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
@@ -32,6 +31,8 @@ use crate::distribute::{distribute, worker_states};
 use crate::names;
 
 const KIND: &str = "Assignment";
+/// How soon a reconcile that found a cache not yet filled runs again.
+const STORE_RETRY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// What a reconcile reads besides the shared context: connectors and worker pods of the scope.
 pub struct AssignmentContext {
@@ -40,15 +41,12 @@ pub struct AssignmentContext {
     pub pods: Store<Pod>,
 }
 
-/// Runs the controller for one scope until `shutdown`, driven by the scope's shared KafkaConnect
-/// reflector (`connects` and its `store`).
-pub async fn run(
-    ctx: Arc<Context>,
-    namespace: Option<String>,
-    connects: impl Stream<Item = Result<KafkaConnect, watcher::Error>> + Send + 'static,
-    store: Store<KafkaConnect>,
-    shutdown: CancellationToken,
-) {
+/// Runs the controller for one scope until `shutdown`. It watches the KafkaConnects itself rather
+/// than taking the scope's shared reflector: kube-runtime drops a reconcile whose object is not yet
+/// in the controller's store, and a connector's change can arrive before its cluster does; with its
+/// own watch, every cluster's own (re)list event comes after its store has it, so each cluster is
+/// reconciled at least once after it is known, whatever the order of the other events.
+pub async fn run(ctx: Arc<Context>, namespace: Option<String>, shutdown: CancellationToken) {
     let client = ctx.client.clone();
     let (connectors, connector_writer) = reflector::store();
     let connector_changes = watcher(
@@ -56,6 +54,8 @@ pub async fn run(
         watcher::Config::default(),
     )
     .default_backoff()
+    // Server-side apply's bookkeeping is most of a connector's size, and this cache never reads it.
+    .modify(|c: &mut KafkaConnector| c.metadata.managed_fields = None)
     .reflect(connector_writer)
     .touched_objects();
     let (pods, pod_writer) = reflector::store();
@@ -78,15 +78,18 @@ pub async fn run(
         connectors,
         pods,
     });
-    let outcomes = Controller::for_stream(connects, store)
-        .watches_stream(connector_changes, |c: KafkaConnector| cluster_of(&c))
-        .watches_stream(pod_changes, |p: Pod| {
-            let cluster = p.labels().get(ferry_crds::CLUSTER_LABEL)?.clone();
-            Some(ObjectRef::new(&cluster).within(&p.namespace()?))
-        })
-        .with_config(super::controller_config())
-        .graceful_shutdown_on(shutdown.cancelled_owned())
-        .run(reconcile, error_policy, ctx);
+    let outcomes = Controller::new(
+        scoped_api::<KafkaConnect>(&client, namespace.as_deref()),
+        watcher::Config::default(),
+    )
+    .watches_stream(connector_changes, |c: KafkaConnector| cluster_of(&c))
+    .watches_stream(pod_changes, |p: Pod| {
+        let cluster = p.labels().get(ferry_crds::CLUSTER_LABEL)?.clone();
+        Some(ObjectRef::new(&cluster).within(&p.namespace()?))
+    })
+    .with_config(super::controller_config())
+    .graceful_shutdown_on(shutdown.cancelled_owned())
+    .run(reconcile, error_policy, ctx);
     super::log_outcomes(outcomes, KIND).await;
 }
 
@@ -110,14 +113,9 @@ async fn reconcile_inner(kc: &KafkaConnect, ctx: &AssignmentContext) -> Result<A
         .namespace()
         .ok_or_else(|| Error::MissingNamespace(name.clone()))?;
     // Before the first lists are in, "no report" and "no pod" mean nothing.
-    ctx.connectors
-        .wait_until_ready()
-        .await
-        .map_err(|_| Error::CacheClosed("KafkaConnector"))?;
-    ctx.pods
-        .wait_until_ready()
-        .await
-        .map_err(|_| Error::CacheClosed("Pod"))?;
+    if !super::store_ready(&ctx.connectors).await || !super::store_ready(&ctx.pods).await {
+        return Ok(Action::requeue(STORE_RETRY));
+    }
     let connectors: Vec<Arc<KafkaConnector>> = ctx
         .connectors
         .state()

@@ -97,10 +97,9 @@ async fn reconcile_inner(c: &KafkaConnector, cctx: &ConnectorContext) -> Result<
         .namespace()
         .ok_or_else(|| Error::MissingNamespace(name.clone()))?;
     // Until the first list is in, "not in the store" does not mean "does not exist".
-    cctx.connects
-        .wait_until_ready()
-        .await
-        .map_err(|_| Error::CacheClosed("KafkaConnect"))?;
+    if !super::store_ready(&cctx.connects).await {
+        return Ok(Action::requeue(std::time::Duration::from_millis(100)));
+    }
     let connect = c
         .cluster_name()
         .and_then(|cluster| cctx.connects.get(&ObjectRef::new(cluster).within(&ns)));

@@ -56,12 +56,9 @@ pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>, shutdown: Cance
         let store = connects.store();
         let for_connect = connects.subscribe();
         let for_connectors = connects.subscribe();
-        let for_assignment = connects.subscribe();
         tasks.push(tokio::spawn(assignment::run(
             ctx.clone(),
             scope.clone(),
-            for_assignment,
-            store.clone(),
             shutdown.clone(),
         )));
         tasks.push(tokio::spawn(connect::run(
@@ -85,6 +82,22 @@ pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>, shutdown: Cance
             tracing::error!(error = %e, "controller task panicked");
         }
     }
+}
+
+/// Whether a reflector's store has its first list, waiting a moment for it. Bounded, because a
+/// waiter registered before the store was filled has been seen never to wake (kube-runtime 4.2,
+/// under load); the caller requeues instead of hanging its reconcile.
+pub(super) async fn store_ready<K>(store: &kube::runtime::reflector::Store<K>) -> bool
+where
+    K: kube::Resource + Clone + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
+{
+    tokio::time::timeout(
+        std::time::Duration::from_millis(500),
+        store.wait_until_ready(),
+    )
+    .await
+    .is_ok_and(|r| r.is_ok())
 }
 
 /// Drains a controller's outcome stream, logging each reconcile (errors as warnings), until the

@@ -44,6 +44,8 @@ pub struct KubernetesWorker {
     client: kube::Client,
     identity: Identity,
     runtime: Arc<StandaloneHerder>,
+    /// The watched connectors, shared with the REST API's status reads.
+    resources: kube::runtime::reflector::store::Writer<KafkaConnector>,
 }
 
 impl KubernetesWorker {
@@ -52,16 +54,20 @@ impl KubernetesWorker {
             client,
             identity,
             runtime,
+            resources: Default::default(),
         }
     }
 
     /// The herder for the REST API: the runtime's reads, writes refused (409).
     pub fn rest_herder(&self) -> Arc<dyn Herder> {
-        Arc::new(rest::ManagedHerder::new(
-            self.runtime.clone(),
-            &self.identity.namespace,
-            &self.identity.cluster,
-        ))
+        Arc::new(
+            rest::ManagedHerder::new(
+                self.runtime.clone(),
+                &self.identity.namespace,
+                &self.identity.cluster,
+            )
+            .with_resources(self.resources.as_reader()),
+        )
     }
 
     /// Watches, runs and reports until `shutdown`; then stops every task (flushing and committing),
@@ -74,7 +80,8 @@ impl KubernetesWorker {
         } = self.identity;
         let api: Api<KafkaConnector> = Api::namespaced(self.client, &namespace);
         let selector = format!("{}={cluster}", ferry_crds::CLUSTER_LABEL);
-        let (watched, watch_task) = watch::start(api.clone(), &selector, shutdown.clone());
+        let (watched, watch_task) =
+            watch::start(api.clone(), &selector, self.resources, shutdown.clone());
         let offsets_results = offsets::OffsetsResults::default();
         let reporter = Arc::new(tokio::sync::Mutex::new(report::Reporter::new(
             api,

@@ -7,18 +7,25 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use ferry_crds::status::{ConnectorState, ConnectorStatus, ConnectorType as ResourceType};
+use ferry_crds::KafkaConnector;
+use kube::runtime::reflector::{ObjectRef, Store};
+
 use crate::config::{ConfigInfos, ConfigKeyInfo, Props};
 use crate::rest::entities::{
-    ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, PluginInfo, ServerInfo, TaskInfo,
-    TaskState, WorkerStatus,
+    ConnectorInfo, ConnectorOffsets, ConnectorStateInfo, ConnectorType, InstanceState, PluginInfo,
+    ServerInfo, TaskInfo, TaskState, WorkerStatus,
 };
 use crate::rest::herder::{Herder, HerderError, HerderResult, TargetState};
 
-/// A [`Herder`] that delegates reads to `inner` and refuses writes.
+/// A [`Herder`] that delegates reads to `inner` and refuses writes. Status reads answer from the
+/// resource's `connectorStatus` (the operator's fold of every pod's report) when the watched
+/// resource has one, so any pod shows the whole connector, not only its own units.
 pub struct ManagedHerder {
     inner: Arc<dyn Herder>,
     namespace: String,
     cluster: String,
+    resources: Option<Store<KafkaConnector>>,
 }
 
 impl ManagedHerder {
@@ -27,7 +34,22 @@ impl ManagedHerder {
             inner,
             namespace: namespace.to_string(),
             cluster: cluster.to_string(),
+            resources: None,
         }
+    }
+
+    /// Status reads from the watched resources (see the type's documentation).
+    pub fn with_resources(mut self, resources: Store<KafkaConnector>) -> Self {
+        self.resources = Some(resources);
+        self
+    }
+
+    /// The resource's folded status of connector `name`, once the operator wrote one.
+    fn folded(&self, name: &str) -> Option<ConnectorStateInfo> {
+        let key = ObjectRef::new(name).within(&self.namespace);
+        let object = self.resources.as_ref()?.get(&key)?;
+        let cs = object.status.as_ref()?.connector_status.as_ref()?;
+        Some(state_info(cs))
     }
 
     /// The 409 for a write to connector `name`.
@@ -46,6 +68,43 @@ impl ManagedHerder {
             ferry_crds::CLUSTER_LABEL,
             self.cluster
         ))
+    }
+}
+
+/// The resource's `connectorStatus` in the REST API's shape (the same document, typed).
+pub fn state_info(cs: &ConnectorStatus) -> ConnectorStateInfo {
+    let state = |s: ConnectorState| {
+        serde_json::to_value(s)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    let mut tasks: Vec<TaskState> = cs
+        .tasks
+        .iter()
+        .filter_map(|t| {
+            Some(TaskState {
+                id: u32::try_from(t.id).ok()?,
+                state: state(t.state),
+                worker_id: t.worker_id.clone().unwrap_or_default(),
+                trace: t.trace.clone(),
+            })
+        })
+        .collect();
+    tasks.sort_by_key(|t| t.id);
+    ConnectorStateInfo {
+        name: cs.name.clone(),
+        connector: InstanceState {
+            state: state(cs.connector.state),
+            worker_id: cs.connector.worker_id.clone().unwrap_or_default(),
+            trace: cs.connector.trace.clone(),
+        },
+        tasks,
+        connector_type: match cs.type_ {
+            Some(ResourceType::Source) => ConnectorType::Source,
+            Some(ResourceType::Sink) => ConnectorType::Sink,
+            _ => ConnectorType::Unknown,
+        },
     }
 }
 
@@ -95,13 +154,23 @@ impl Herder for ManagedHerder {
         Err(self.managed(name))
     }
     async fn connector_status(&self, name: &str) -> HerderResult<ConnectorStateInfo> {
-        self.inner.connector_status(name).await
+        match self.folded(name) {
+            Some(info) => Ok(info),
+            None => self.inner.connector_status(name).await,
+        }
     }
     async fn task_configs(&self, name: &str) -> HerderResult<Vec<TaskInfo>> {
         self.inner.task_configs(name).await
     }
     async fn task_status(&self, name: &str, task: u32) -> HerderResult<TaskState> {
-        self.inner.task_status(name, task).await
+        match self.folded(name) {
+            Some(info) => info
+                .tasks
+                .into_iter()
+                .find(|t| t.id == task)
+                .ok_or_else(|| HerderError::NotFound(format!("Task {name}-{task} not found"))),
+            None => self.inner.task_status(name, task).await,
+        }
     }
     async fn restart_task(&self, name: &str, _task: u32) -> HerderResult<()> {
         Err(self.managed(name))
@@ -163,6 +232,48 @@ impl Herder for ManagedHerder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_reads_show_the_resources_fold_of_every_pod() {
+        use ferry_crds::status::{ConnectorInstanceStatus, TaskStatus};
+        let cs = ConnectorStatus {
+            name: "sink".into(),
+            connector: ConnectorInstanceStatus {
+                state: ConnectorState::Running,
+                worker_id: Some("pod-a:8083".into()),
+                trace: None,
+            },
+            tasks: vec![
+                TaskStatus {
+                    id: 1,
+                    state: ConnectorState::Failed,
+                    worker_id: Some("pod-b:8083".into()),
+                    trace: Some("boom".into()),
+                },
+                TaskStatus {
+                    id: 0,
+                    state: ConnectorState::Unassigned,
+                    worker_id: None,
+                    trace: None,
+                },
+            ],
+            type_: Some(ResourceType::Sink),
+        };
+        let info = state_info(&cs);
+        let json = serde_json::to_value(&info).expect("json");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "name": "sink",
+                "connector": {"state": "RUNNING", "worker_id": "pod-a:8083"},
+                "tasks": [
+                    {"id": 0, "state": "UNASSIGNED", "worker_id": ""},
+                    {"id": 1, "state": "FAILED", "worker_id": "pod-b:8083", "trace": "boom"}
+                ],
+                "type": "sink"
+            })
+        );
+    }
     use axum::body::Body;
     use axum::http::{Method, Request, StatusCode};
     use tower::ServiceExt;

@@ -31,9 +31,10 @@ pub struct Watched {
 pub fn start(
     api: Api<KafkaConnector>,
     selector: &str,
+    writer: reflector::store::Writer<KafkaConnector>,
     shutdown: CancellationToken,
 ) -> (Watched, tokio::task::JoinHandle<()>) {
-    let (store, writer) = reflector::store();
+    let store = writer.as_reader();
     let changed = Arc::new(Notify::new());
     let (synced_tx, synced) = watch::channel(false);
     let config = watcher::Config::default().labels(selector);
