@@ -85,6 +85,11 @@ pub mod exit {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(cli.log_format);
+    // The Kubernetes client (kube mode, the Secrets config provider) builds its TLS config from
+    // rustls' process-wide provider, which rustls picks by itself only when exactly one of its
+    // providers is compiled in; a build unified with other crates' features (cargo test
+    // --workspace) has two, and would panic. Ferry uses ring throughout.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
