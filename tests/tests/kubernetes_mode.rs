@@ -148,15 +148,19 @@ fn check_never_twice(c: &KafkaConnector) -> Result<(), String> {
     }
 }
 
-/// Units per pod over all connectors, Assigned only.
-async fn loads(client: &kube::Client) -> BTreeMap<String, usize> {
-    let mut out = BTreeMap::new();
-    for c in Api::<KafkaConnector>::namespaced(client.clone(), NS)
+/// Every connector as the API has it now.
+async fn connectors(client: &kube::Client) -> Vec<KafkaConnector> {
+    Api::<KafkaConnector>::namespaced(client.clone(), NS)
         .list(&Default::default())
         .await
         .expect("list")
         .items
-    {
+}
+
+/// Units per pod over all connectors, Assigned only.
+async fn loads(client: &kube::Client) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for c in connectors(client).await {
         let a = c.status.and_then(|s| s.assignment).unwrap_or_default();
         for w in a
             .connector
@@ -179,12 +183,7 @@ async fn loads(client: &kube::Client) -> BTreeMap<String, usize> {
 /// The units (`connector/instance`, `connector/task-N`) assigned to `pod`.
 async fn units_on(client: &kube::Client, pod: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for c in Api::<KafkaConnector>::namespaced(client.clone(), NS)
-        .list(&Default::default())
-        .await
-        .expect("list")
-        .items
-    {
+    for c in connectors(client).await {
         let name = c.name_any();
         let a = c.status.and_then(|s| s.assignment).unwrap_or_default();
         if a.connector.is_some_and(|p| p.worker == pod) {
@@ -200,12 +199,7 @@ async fn units_on(client: &kube::Client, pod: &str) -> BTreeSet<String> {
 /// The units the connectors' folded status shows RUNNING, with the worker_id running each.
 async fn running_units(client: &kube::Client) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for c in Api::<KafkaConnector>::namespaced(client.clone(), NS)
-        .list(&Default::default())
-        .await
-        .expect("list")
-        .items
-    {
+    for c in connectors(client).await {
         let name = c.name_any();
         let Some(cs) = c.status.and_then(|s| s.connector_status) else {
             continue;
