@@ -53,3 +53,61 @@ where
         source,
     })
 }
+
+/// What a JSON merge patch of a status came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeOutcome {
+    Written,
+    /// 409: the object changed since the `resourceVersion` the patch carried; its watch event
+    /// brings the next reconcile.
+    Stale,
+    /// 404: the object is gone.
+    Gone,
+}
+
+/// Merge-patches the status subresource of `name` (a `metadata.resourceVersion` in `patch` makes it
+/// a compare-and-swap).
+pub async fn merge_status<K>(
+    api: &Api<K>,
+    name: &str,
+    patch: &serde_json::Value,
+) -> Result<MergeOutcome, Error>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug,
+{
+    match api
+        .patch_status(name, &PatchParams::default(), &Patch::Merge(patch))
+        .await
+    {
+        Ok(_) => Ok(MergeOutcome::Written),
+        Err(kube::Error::Api(e)) if e.code == 409 => Ok(MergeOutcome::Stale),
+        Err(kube::Error::Api(e)) if e.code == 404 => Ok(MergeOutcome::Gone),
+        Err(source) => Err(Error::Status {
+            name: name.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Removes the annotations `keys` of `name` (handled requests).
+pub async fn remove_annotations<K>(api: &Api<K>, name: &str, keys: &[&str]) -> Result<(), Error>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug,
+{
+    let annotations: serde_json::Map<String, serde_json::Value> = keys
+        .iter()
+        .map(|k| ((*k).to_owned(), serde_json::Value::Null))
+        .collect();
+    api.patch(
+        name,
+        &PatchParams::default(),
+        &Patch::Merge(serde_json::json!({"metadata": {"annotations": annotations}})),
+    )
+    .await
+    .map(|_| ())
+    .map_err(|source| Error::Apply {
+        kind: K::kind(&()).into_owned(),
+        name: name.to_owned(),
+        source,
+    })
+}

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use ferry_crds::placement::assignment_patch;
 use ferry_crds::{KafkaConnect, KafkaConnector};
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::events::EventType;
 use kube::runtime::reflector::{self, ObjectRef, Store};
@@ -24,6 +24,7 @@ use kube::ResourceExt;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
+use super::apply::{merge_status, remove_annotations, MergeOutcome};
 use super::context::Context;
 use super::error::Error;
 use super::scoped_api;
@@ -163,26 +164,15 @@ async fn reconcile_inner(kc: &KafkaConnect, ctx: &AssignmentContext) -> Result<A
             patch["status"]["autoRestart"] = json!(auto);
         }
         patch["metadata"] = json!({"resourceVersion": c.resource_version()});
-        match api
-            .patch_status(&connector, &PatchParams::default(), &Patch::Merge(&patch))
-            .await
-        {
-            Ok(_) => {
+        match merge_status(&api, &connector, &patch).await? {
+            MergeOutcome::Written => {
                 tracing::debug!(cluster = %name, connector = %connector, "assignment written");
             }
-            // Changed since this view was taken: the change's own watch event brings the next
-            // reconcile.
-            Err(kube::Error::Api(e)) if e.code == 409 => {
+            MergeOutcome::Stale => {
                 stale = true;
                 continue;
             }
-            Err(kube::Error::Api(e)) if e.code == 404 => continue,
-            Err(source) => {
-                return Err(Error::Status {
-                    name: connector,
-                    source,
-                })
-            }
+            MergeOutcome::Gone => continue,
         }
         if change.auto_restart.is_some() {
             ctx.shared
@@ -197,22 +187,7 @@ async fn reconcile_inner(kc: &KafkaConnect, ctx: &AssignmentContext) -> Result<A
         }
         if !change.clear_annotations.is_empty() {
             // Only now that the restart is recorded in the status does its request go.
-            let annotations: serde_json::Map<String, Value> = change
-                .clear_annotations
-                .iter()
-                .map(|a| ((*a).to_owned(), Value::Null))
-                .collect();
-            api.patch(
-                &connector,
-                &PatchParams::default(),
-                &Patch::Merge(json!({"metadata": {"annotations": annotations}})),
-            )
-            .await
-            .map_err(|source| Error::Apply {
-                kind: "KafkaConnector".to_owned(),
-                name: connector.clone(),
-                source,
-            })?;
+            remove_annotations(&api, &connector, &change.clear_annotations).await?;
         }
     }
     for c in &refs {

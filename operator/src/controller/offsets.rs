@@ -13,6 +13,7 @@ use kube::runtime::events::EventType;
 use kube::{Resource, ResourceExt};
 use serde_json::{json, Value};
 
+use super::apply::{merge_status, remove_annotations, MergeOutcome};
 use super::context::Context;
 use super::error::Error;
 use crate::assign::WorkerState;
@@ -173,31 +174,9 @@ async fn close_request(api: &Api<KafkaConnector>, c: &KafkaConnector) -> Result<
 }
 
 async fn patch_status(api: &Api<KafkaConnector>, name: &str, patch: &Value) -> Result<bool, Error> {
-    match api
-        .patch_status(name, &PatchParams::default(), &Patch::Merge(patch))
-        .await
-    {
-        Ok(_) => Ok(true),
-        Err(kube::Error::Api(e)) if e.code == 409 => Ok(false),
-        Err(kube::Error::Api(e)) if e.code == 404 => Ok(true),
-        Err(source) => Err(Error::Status {
-            name: name.to_owned(),
-            source,
-        }),
-    }
+    Ok(merge_status(api, name, patch).await? != MergeOutcome::Stale)
 }
 
 async fn remove_annotation(api: &Api<KafkaConnector>, name: &str) -> Result<(), Error> {
-    api.patch(
-        name,
-        &PatchParams::default(),
-        &Patch::Merge(json!({"metadata": {"annotations": {OFFSETS_ANNOTATION: Value::Null}}})),
-    )
-    .await
-    .map(|_| ())
-    .map_err(|source| Error::Apply {
-        kind: "KafkaConnector".into(),
-        name: name.to_owned(),
-        source,
-    })
+    remove_annotations(api, name, &[OFFSETS_ANNOTATION]).await
 }
