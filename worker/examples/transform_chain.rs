@@ -17,7 +17,11 @@ use ferry_worker::converters::json::{JsonConverter, JsonConverterConfig};
 use ferry_worker::converters::Converter;
 use ferry_worker::data::{ConnectRecord, Schema, SourceOffset, SourcePartition, Value};
 use ferry_worker::transforms::registry::build_chain;
-use ferry_worker::transforms::TransformChain;
+use ferry_worker::transforms::{Disposition, TransformChain};
+
+// The worker binary's allocator, so allocation costs here are the ones the worker pays.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The chain `ferry-bench` measures: HoistField, InsertField (a static field and the topic) and
 /// ReplaceField (a rename).
@@ -90,7 +94,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for (i, line) in lines.iter().enumerate() {
                 let mut offset = SourceOffset::new();
                 offset.insert("position".into(), (i as u64 * 100).into());
-                let record = ConnectRecord::source(
+                let mut record = ConnectRecord::source(
                     Arc::clone(&partition),
                     Arc::new(offset),
                     "bench",
@@ -98,9 +102,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     Value::String(line.clone()),
                     Some(0),
                 );
-                let Some(record) = chain.apply(record)? else {
+                if chain.apply_in_place(&mut record)? == Disposition::Drop {
                     continue;
-                };
+                }
                 let bytes = converter.from_connect_data(
                     &record.topic,
                     record.value_schema.as_ref(),

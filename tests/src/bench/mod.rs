@@ -1,6 +1,7 @@
 //! The benchmark of issue 2: what each run does, in order, and the options.
 
 mod bare;
+mod cpu;
 mod ferry;
 mod files;
 mod latency;
@@ -15,6 +16,7 @@ use clap::Parser;
 use ferry_e2e::{Deadline, Tansu};
 use serde_json::json;
 
+use cpu::{CpuMark, PhaseCpu};
 use ferry::FerryWorker;
 use latency::{Latency, Probe};
 use report::{Machine, RunFigures};
@@ -161,6 +163,7 @@ struct Run<'a> {
     dir: PathBuf,
     input: &'a Path,
     bootstrap: String,
+    broker_pid: u32,
     limit: Duration,
 }
 
@@ -182,6 +185,7 @@ async fn run_once(
         dir,
         input,
         bootstrap: broker.bootstrap(),
+        broker_pid: broker.pid(),
         limit,
     };
 
@@ -189,8 +193,8 @@ async fn run_once(
     let bare_latency = run.bare_latency().await?;
     let (worker, startup, idle_rss) = run.start_worker().await?;
     let latency = run.ferry_latency(&worker).await?;
-    let ferry_source = run.ferry_source(&worker).await?;
-    let ferry_source_chain = run.ferry_source_chain(&worker).await?;
+    let (ferry_source, ferry_source_cpu) = run.ferry_source(&worker).await?;
+    let (ferry_source_chain, ferry_source_chain_cpu) = run.ferry_source_chain(&worker).await?;
     let bare_consume = run.bare_consume().await?;
     let ferry_sink = run.ferry_sink(&worker).await?;
     let peak_rss = worker.memory()?.peak;
@@ -204,6 +208,8 @@ async fn run_once(
         bare_produce,
         ferry_source,
         ferry_source_chain,
+        ferry_source_cpu,
+        ferry_source_chain_cpu,
         bare_consume,
         ferry_sink,
         idle_rss,
@@ -273,18 +279,29 @@ impl Run<'_> {
         Ok(latency)
     }
 
-    async fn ferry_source(&self, worker: &FerryWorker) -> anyhow::Result<Throughput> {
+    async fn ferry_source(&self, worker: &FerryWorker) -> anyhow::Result<(Throughput, PhaseCpu)> {
         eprintln!("  Ferry source: {} → {FERRY_TOPIC}", self.input.display());
         let load = SourceLoad {
             name: LOAD_SOURCE,
             topic: FERRY_TOPIC,
             transforms: json!({}),
         };
-        source_load(worker, &load, self.input, self.args.lines, self.limit).await
+        source_load(
+            worker,
+            self.broker_pid,
+            &load,
+            self.input,
+            self.args.lines,
+            self.limit,
+        )
+        .await
     }
 
     /// The same load through HoistField$Value, InsertField$Value and ReplaceField$Value.
-    async fn ferry_source_chain(&self, worker: &FerryWorker) -> anyhow::Result<Throughput> {
+    async fn ferry_source_chain(
+        &self,
+        worker: &FerryWorker,
+    ) -> anyhow::Result<(Throughput, PhaseCpu)> {
         eprintln!(
             "  Ferry source with 3 transforms: {} → {CHAIN_TOPIC}",
             self.input.display()
@@ -304,7 +321,15 @@ impl Run<'_> {
                 "transforms.rename.renames": "line:text",
             }),
         };
-        source_load(worker, &load, self.input, self.args.lines, self.limit).await
+        source_load(
+            worker,
+            self.broker_pid,
+            &load,
+            self.input,
+            self.args.lines,
+            self.limit,
+        )
+        .await
     }
 
     async fn bare_consume(&self) -> anyhow::Result<Throughput> {
@@ -372,14 +397,15 @@ struct SourceLoad {
 }
 
 /// FileStreamSource on the input file: from RUNNING until Kafka acknowledged every line
-/// (`ferry_source_records_written_total`).
+/// (`ferry_source_records_written_total`), with the CPU the worker and the broker used meanwhile.
 async fn source_load(
     worker: &FerryWorker,
+    broker_pid: u32,
     load: &SourceLoad,
     input: &Path,
     lines: u64,
     limit: Duration,
-) -> anyhow::Result<Throughput> {
+) -> anyhow::Result<(Throughput, PhaseCpu)> {
     let mut config = json!({
         "connector.class": "FileStreamSource",
         "tasks.max": "1",
@@ -393,16 +419,19 @@ async fn source_load(
     let start = worker
         .wait_running(&[load.name], STATUS_EVERY, STARTUP_LIMIT)
         .await?;
+    let cpu_at_start = CpuMark::now(worker.pid(), broker_pid)?;
     let deadline = Deadline::after(limit);
     loop {
         let written = worker
             .counter("ferry_source_records_written_total", load.name)
             .await?;
         if written >= lines as f64 {
-            return Ok(Throughput {
+            let throughput = Throughput {
                 records: lines,
                 elapsed: start.elapsed(),
-            });
+            };
+            let cpu = cpu_at_start.since(CpuMark::now(worker.pid(), broker_pid)?);
+            return Ok((throughput, cpu));
         }
         worker.check_alive()?;
         if deadline.passed() {

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::cpu::PhaseCpu;
 use super::files::LINE_BYTES;
 use super::latency::Latency;
 use super::Throughput;
@@ -15,6 +16,9 @@ pub struct RunFigures {
     pub ferry_source: Throughput,
     /// The same source with a chain of three transforms.
     pub ferry_source_chain: Throughput,
+    /// The CPU the worker and the broker used in those two phases.
+    pub ferry_source_cpu: PhaseCpu,
+    pub ferry_source_chain_cpu: PhaseCpu,
     pub bare_consume: Throughput,
     pub ferry_sink: Throughput,
     pub idle_rss: u64,
@@ -180,11 +184,38 @@ pub fn print_summary(machine: &Machine, lines: u64, runs: &[RunFigures]) {
         Some(source.0),
         Target::AtLeastTimesBare(0.85),
     );
+    // What the chain costs in CPU, which wall-clock throughput on a shared machine blurs.
+    cpu_row(runs, "worker", |c| c.worker);
+    cpu_row(runs, "broker", |c| c.broker);
     let (p99, bare_p99) = (med(|f| ms(f.latency.p99)), med(|f| ms(f.bare_latency.p99)));
     row(
         "latency file → file p99 (ms)",
         p99,
         Some(bare_p99),
+        Target::None,
+    );
+}
+
+/// The median CPU per record one process used during the source phases, with the chain against
+/// without it.
+fn cpu_row(runs: &[RunFigures], process: &str, of: fn(&PhaseCpu) -> Duration) {
+    let per_record = |cpu: &PhaseCpu, t: &Throughput| PhaseCpu::per_record(of(cpu), t.records);
+    let chain = median(
+        runs.iter()
+            .map(|f| per_record(&f.ferry_source_chain_cpu, &f.ferry_source_chain))
+            .collect(),
+    );
+    let plain = median(
+        runs.iter()
+            .map(|f| per_record(&f.ferry_source_cpu, &f.ferry_source))
+            .collect(),
+    );
+    row(
+        &format!(
+            "{process} CPU per record, file → Kafka with 3 transforms (µs; compared with Ferry without)"
+        ),
+        chain,
+        Some(plain),
         Target::None,
     );
 }
@@ -210,7 +241,11 @@ fn throughput_rows(direction: &str, (ferry, bare): (f64, f64)) {
 
 /// One row of the summary: Ferry's figure, the bare client's if it has one, and the verdict.
 fn row(metric: &str, ferry: f64, bare: Option<f64>, target: Target) {
-    let decimals = if ferry >= 1000.0 { 0 } else { 1 };
+    let decimals = match ferry {
+        f if f >= 1000.0 => 0,
+        f if f >= 10.0 => 1,
+        _ => 2,
+    };
     let (bare_cell, ratio_cell) = match bare {
         Some(b) => (format!("{b:.decimals$}"), format!("{:.2}", ferry / b)),
         None => ("—".to_string(), "—".to_string()),

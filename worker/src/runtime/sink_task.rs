@@ -25,7 +25,7 @@ use crate::data::{ConnectRecord, Headers, RecordOrigin};
 use crate::errors::ConnectError;
 use crate::metrics::TaskMetrics;
 use crate::sync::lock;
-use crate::transforms::{TransformChain, TransformError};
+use crate::transforms::{Disposition, TransformChain, TransformError};
 
 /// What the sink consumes: a list of topics or a regex (`topics` / `topics.regex`).
 #[derive(Debug, Clone, PartialEq)]
@@ -503,8 +503,10 @@ impl SinkWorker<'_> {
                 .run(|| self.transforms.apply(record.clone()), retriable, failure)
                 .await
         } else {
-            match self.transforms.apply(record) {
-                Ok(r) => Outcome::Done(r),
+            let mut record = record;
+            match self.transforms.apply_in_place(&mut record) {
+                Ok(Disposition::Keep) => Outcome::Done(Some(record)),
+                Ok(Disposition::Drop) => Outcome::Done(None),
                 Err(e) => {
                     let r = retriable(&e);
                     let class = e.class_name.clone();

@@ -24,7 +24,7 @@ use crate::errors::ConnectError;
 use crate::metrics::TaskMetrics;
 use crate::storage::OffsetStore;
 use crate::sync::lock;
-use crate::transforms::{TransformChain, TransformError};
+use crate::transforms::{Disposition, TransformChain, TransformError};
 
 /// Everything a source task runner needs.
 pub struct SourceTaskSpec {
@@ -383,38 +383,54 @@ impl Sender<'_> {
     /// Runs the transforms under the error policy. `Ok(None)`: the record goes no further.
     async fn transform(
         &self,
-        record: ConnectRecord,
+        mut record: ConnectRecord,
     ) -> Result<Option<ConnectRecord>, ConnectError> {
         if self.transforms.is_empty() {
             return Ok(Some(record));
         }
-        let (topic, origin) = (record.topic.clone(), record.origin.clone());
         let retriable = |e: &TransformError| matches!(e.source, ConnectError::Retriable(_));
-        let failure = |e: TransformError| {
-            let class = e.class_name.clone();
-            self.stage_failure(Stage::Transformation, &class, &topic, &origin, e)
-        };
         let outcome = if self.errors.retries_enabled() {
+            // Every attempt starts again from the record as the connector produced it.
+            let failure = |e: TransformError| {
+                let class = e.class_name.clone();
+                self.stage_failure(
+                    Stage::Transformation,
+                    &class,
+                    &record.topic,
+                    &record.origin,
+                    e,
+                )
+            };
             self.errors
                 .run(|| self.transforms.apply(record.clone()), retriable, failure)
                 .await
         } else {
-            match self.transforms.apply(record) {
-                Ok(r) => Outcome::Done(r),
+            match self.transforms.apply_in_place(&mut record) {
+                Ok(Disposition::Keep) => return Ok(Some(record)),
+                Ok(Disposition::Drop) => Outcome::Done(None),
                 Err(e) => {
+                    // The chain gave the record back its original topic, which the report names.
                     let r = retriable(&e);
-                    self.errors.decide(failure(e), r)
+                    let class = e.class_name.clone();
+                    let failure = self.stage_failure(
+                        Stage::Transformation,
+                        &class,
+                        &record.topic,
+                        &record.origin,
+                        e,
+                    );
+                    self.errors.decide(failure, r)
                 }
             }
         };
         match outcome {
             Outcome::Done(Some(r)) => Ok(Some(r)),
             Outcome::Done(None) => {
-                self.settle_without_sending(&origin);
+                self.settle_without_sending(&record.origin);
                 Ok(None)
             }
             Outcome::Skip(f) => {
-                self.skip(f, &origin);
+                self.skip(f, &record.origin);
                 Ok(None)
             }
             Outcome::Fail(e) => Err(e),

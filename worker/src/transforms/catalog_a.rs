@@ -171,7 +171,7 @@ pub(super) mod test_support {
     }
 
     pub fn apply(t: &dyn Transformation, record: ConnectRecord) -> ConnectRecord {
-        match t.apply(record) {
+        match t.apply_owned(record) {
             Ok(Some(r)) => r,
             Ok(None) => panic!("record dropped"),
             Err(e) => panic!("transform failed: {e}"),
@@ -179,7 +179,7 @@ pub(super) mod test_support {
     }
 
     pub fn apply_err(t: &dyn Transformation, record: ConnectRecord) -> String {
-        match t.apply(record) {
+        match t.apply_owned(record) {
             Ok(r) => panic!("expected an error, got {r:?}"),
             Err(e) => e.to_string(),
         }

@@ -7,7 +7,7 @@ use crate::config::{ConfigError, Props};
 use crate::data::ConnectRecord;
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const HEADERS_FIELD: &str = "headers";
 
@@ -43,10 +43,10 @@ struct DropHeaders {
 }
 
 impl Transformation for DropHeaders {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         // The value is never looked at, so tombstones pass like any record.
         record.headers.retain(|h| !self.headers.contains(&h.key));
-        Ok(Some(record))
+        Ok(Disposition::Keep)
     }
 }
 
@@ -65,7 +65,7 @@ mod tests {
         r.headers.add("a", None, Value::from("3"));
         r.headers.add("c", None, Value::Null);
         r.headers.add("d", None, Value::from("4"));
-        let out = t.apply(r.clone()).unwrap().unwrap();
+        let out = t.apply_owned(r.clone()).unwrap().unwrap();
         let keys: Vec<&str> = out.headers.iter().map(|h| h.key.as_str()).collect();
         assert_eq!(keys, vec!["b", "d"]);
         assert_eq!(out.headers.iter().next().unwrap().value, Value::Int32(2));

@@ -10,7 +10,7 @@ use crate::data::{ConnectRecord, Value};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::{require_map, require_struct, Side};
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const FIELD: &str = "field";
 const PURPOSE: &str = "field extraction";
@@ -54,14 +54,15 @@ impl ExtractField {
 }
 
 impl Transformation for ExtractField {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
-        let (schema, value) = take_side(self.side, &mut record);
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
+        let (schema, value) = take_side(self.side, record);
         let Some(schema) = schema else {
             let extracted = match &value {
                 Value::Null => Value::Null,
                 v => self.path.value_from_map(require_map(v, PURPOSE)?)?,
             };
-            return Ok(Some(self.side.replace(record, None, extracted)));
+            self.side.replace(record, None, extracted);
+            return Ok(Disposition::Keep);
         };
         // Kafka checks the value's type before looking the field up, so a wrong type wins.
         let value = match &value {
@@ -79,11 +80,8 @@ impl Transformation for ExtractField {
                 .value_from_struct(s, self.replace_null_with_default)?,
         };
         let field_schema = field.schema.clone();
-        Ok(Some(self.side.replace(
-            record,
-            Some(field_schema),
-            extracted,
-        )))
+        self.side.replace(record, Some(field_schema), extracted);
+        Ok(Disposition::Keep)
     }
 }
 

@@ -5,7 +5,7 @@ use crate::config::{ConfigError, Props};
 use crate::data::ConnectRecord;
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 pub(super) fn plugin() -> TransformPlugin {
     TransformPlugin {
@@ -22,8 +22,8 @@ fn new(_props: &Props) -> Result<Box<dyn Transformation>, ConfigError> {
 struct Filter;
 
 impl Transformation for Filter {
-    fn apply(&self, _record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
-        Ok(None)
+    fn apply(&self, _record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
+        Ok(Disposition::Drop)
     }
 }
 
@@ -39,7 +39,7 @@ mod tests {
     fn drops_every_record() {
         let f = new(&props(&[])).unwrap();
         assert!(f
-            .apply(record(None, Value::Null, None, Value::from("v")))
+            .apply_owned(record(None, Value::Null, None, Value::from("v")))
             .unwrap()
             .is_none());
         assert!((plugin().config_def)().keys().is_empty());

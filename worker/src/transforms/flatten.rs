@@ -8,7 +8,7 @@ use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, SchemaType, S
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::{copy_schema_basics, require_map, require_struct, Side};
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const DELIMITER: &str = "delimiter";
 const PURPOSE: &str = "flattening";
@@ -190,16 +190,17 @@ fn copy_field_schema(original: &Schema, optional: bool, default: Option<Value>) 
 }
 
 impl Transformation for Flatten {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         // Tombstones pass through unchanged.
-        if self.side.value(&record).is_null() {
-            return Ok(Some(record));
+        if self.side.value(record).is_null() {
+            return Ok(Disposition::Keep);
         }
-        let (schema, value) = take_side(self.side, &mut record);
+        let (schema, value) = take_side(self.side, record);
         let Some(schema) = schema else {
             let mut out = Vec::new();
             self.flatten_map(require_map(&value, PURPOSE)?, "", &mut out)?;
-            return Ok(Some(self.side.replace(record, None, Value::Map(out))));
+            self.side.replace(record, None, Value::Map(out));
+            return Ok(Disposition::Keep);
         };
         let original = require_struct(&value, PURPOSE)?;
         let updated = self
@@ -207,11 +208,8 @@ impl Transformation for Flatten {
             .get_or_build(&schema, |s| self.updated_schema(s))?;
         let mut out = Struct::new(updated.clone())?;
         self.flatten_struct(original, "", &mut out)?;
-        Ok(Some(self.side.replace(
-            record,
-            Some(updated),
-            Value::Struct(out),
-        )))
+        self.side.replace(record, Some(updated), Value::Struct(out));
+        Ok(Disposition::Keep)
     }
 }
 

@@ -7,7 +7,7 @@ use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, Struct, Value
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::{copy_schema_basics, map_get, require_map, require_struct, Side};
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const FIELDS_FIELD: &str = "fields";
 const HEADERS_FIELD: &str = "headers";
@@ -111,10 +111,10 @@ impl HeaderFrom {
 
     fn apply_with_schema(
         &self,
-        mut record: ConnectRecord,
+        record: &mut ConnectRecord,
         schema: Schema,
-    ) -> Result<ConnectRecord, ConnectError> {
-        let value = require_struct(self.side.value(&record), &self.purpose)?;
+    ) -> Result<(), ConnectError> {
+        let value = require_struct(self.side.value(record), &self.purpose)?;
         let mut added = Vec::with_capacity(self.fields.len());
         for (field_name, header) in self.fields.iter().zip(&self.headers) {
             // Kafka fails with a NullPointerException on a field the schema lacks; Ferry names it.
@@ -134,18 +134,17 @@ impl HeaderFrom {
                 let v = field_value(value, &field.name, self.replace_null_with_default)?;
                 moved.put(&field.name, v.clone())?;
             }
-            record = self
-                .side
+            self.side
                 .replace(record, Some(moved_schema), Value::Struct(moved));
         }
         for (header, schema, v) in added {
             record.headers.add(header, Some(schema), v);
         }
-        Ok(record)
+        Ok(())
     }
 
-    fn apply_schemaless(&self, mut record: ConnectRecord) -> Result<ConnectRecord, ConnectError> {
-        let value = require_map(self.side.value(&record), &self.purpose)?;
+    fn apply_schemaless(&self, record: &mut ConnectRecord) -> Result<(), ConnectError> {
+        let value = require_map(self.side.value(record), &self.purpose)?;
         let mut added = Vec::with_capacity(self.fields.len());
         for (field_name, header) in self.fields.iter().zip(&self.headers) {
             let v = map_get(value, field_name).cloned().unwrap_or(Value::Null);
@@ -160,23 +159,23 @@ impl HeaderFrom {
                 })
                 .cloned()
                 .collect();
-            record = self.side.replace(record, None, Value::Map(kept));
+            self.side.replace(record, None, Value::Map(kept));
         }
         for (header, v) in added {
             record.headers.add(header, None, v);
         }
-        Ok(record)
+        Ok(())
     }
 }
 
 impl Transformation for HeaderFrom {
-    fn apply(&self, record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         // No tombstone shortcut: a null key/value fails the Struct/Map requirement, as in Kafka.
-        let record = match self.side.schema(&record).cloned() {
+        match self.side.schema(record).cloned() {
             Some(schema) => self.apply_with_schema(record, schema)?,
             None => self.apply_schemaless(record)?,
-        };
-        Ok(Some(record))
+        }
+        Ok(Disposition::Keep)
     }
 }
 
@@ -227,7 +226,7 @@ mod tests {
         let t = transform("value", "id,opt", "h_id,h_opt", "copy");
         let mut r = record(None, Value::Null, Some(schema()), value());
         r.headers.add("existing", None, Value::from("e"));
-        let out = t.apply(r).unwrap().unwrap();
+        let out = t.apply_owned(r).unwrap().unwrap();
         assert_eq!(out.value, value());
         assert_eq!(out.value_schema, Some(schema()));
         let keys: Vec<&str> = out.headers.iter().map(|h| h.key.as_str()).collect();
@@ -246,7 +245,7 @@ mod tests {
     fn move_with_schema_removes_the_fields_and_keeps_schema_basics() {
         let t = transform("key", "name", "h", "move");
         let r = record(Some(schema()), value(), None, Value::from("v"));
-        let out = t.apply(r).unwrap().unwrap();
+        let out = t.apply_owned(r).unwrap().unwrap();
         let key_schema = out.key_schema.clone().unwrap();
         let names: Vec<&str> = key_schema
             .fields()
@@ -275,7 +274,7 @@ mod tests {
         ]);
         let t = new(Side::Value, &p).unwrap();
         let out = t
-            .apply(record(None, Value::Null, Some(schema()), value()))
+            .apply_owned(record(None, Value::Null, Some(schema()), value()))
             .unwrap()
             .unwrap();
         assert_eq!(out.headers.last_with_name("h").unwrap().value, Value::Null);
@@ -304,7 +303,7 @@ mod tests {
         let v = map(&[("a", Value::Int64(1)), ("b", Value::from("x"))]);
         let copy = transform("value", "a,missing", "ha,hm", "copy");
         let out = copy
-            .apply(record(None, Value::Null, None, v.clone()))
+            .apply_owned(record(None, Value::Null, None, v.clone()))
             .unwrap()
             .unwrap();
         assert_eq!(out.value, v);
@@ -317,7 +316,7 @@ mod tests {
 
         let mv = transform("value", "a", "ha", "move");
         let out = mv
-            .apply(record(None, Value::Null, None, v))
+            .apply_owned(record(None, Value::Null, None, v))
             .unwrap()
             .unwrap();
         assert_eq!(out.value, map(&[("b", Value::from("x"))]));
@@ -332,20 +331,20 @@ mod tests {
     fn tombstones_and_wrong_types_fail_like_kafka() {
         let mv = transform("value", "a", "h", "move");
         assert_eq!(
-            mv.apply(record(None, Value::Null, None, Value::Null))
+            mv.apply_owned(record(None, Value::Null, None, Value::Null))
                 .unwrap_err()
                 .to_string(),
             "Only Map objects supported in absence of schema for [header move], found: null"
         );
         let copy = transform("key", "a", "h", "copy");
         assert_eq!(
-            copy.apply(record(Some(schema()), Value::Null, None, Value::Null))
+            copy.apply_owned(record(Some(schema()), Value::Null, None, Value::Null))
                 .unwrap_err()
                 .to_string(),
             "Only Struct objects supported for [header copy], found: null"
         );
         assert_eq!(
-            copy.apply(record(None, Value::from("s"), None, Value::Null))
+            copy.apply_owned(record(None, Value::from("s"), None, Value::Null))
                 .unwrap_err()
                 .to_string(),
             "Only Map objects supported in absence of schema for [header copy], found: java.lang.String"
@@ -353,7 +352,7 @@ mod tests {
         let unknown = transform("value", "nope", "h", "copy");
         assert_eq!(
             unknown
-                .apply(record(None, Value::Null, Some(schema()), value()))
+                .apply_owned(record(None, Value::Null, Some(schema()), value()))
                 .unwrap_err()
                 .to_string(),
             "Field does not exist: nope"

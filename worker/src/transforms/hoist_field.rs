@@ -8,7 +8,7 @@ use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, Struct, Value
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::Side;
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const FIELD: &str = "field";
 
@@ -49,11 +49,12 @@ impl HoistField {
 }
 
 impl Transformation for HoistField {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
-        let (schema, value) = take_side(self.side, &mut record);
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
+        let (schema, value) = take_side(self.side, record);
         let Some(schema) = schema else {
             let wrapped = Value::Map(vec![(Value::String(self.field.clone()), value)]);
-            return Ok(Some(self.side.replace(record, None, wrapped)));
+            self.side.replace(record, None, wrapped);
+            return Ok(Disposition::Keep);
         };
         let updated = self
             .cache
@@ -61,11 +62,9 @@ impl Transformation for HoistField {
         // The wrapper schema has this one field. The value is validated as `put` validates it, so
         // a null for a required schema fails as in Kafka.
         let wrapped = Struct::with_leading_values(updated.clone(), vec![value])?;
-        Ok(Some(self.side.replace(
-            record,
-            Some(updated),
-            Value::Struct(wrapped),
-        )))
+        self.side
+            .replace(record, Some(updated), Value::Struct(wrapped));
+        Ok(Disposition::Keep)
     }
 }
 

@@ -15,7 +15,7 @@ use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::{
     copy_schema_basics, into_struct, require_sink_record, take_field_value, Side,
 };
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const TOPIC_FIELD: &str = "topic.field";
 const PARTITION_FIELD: &str = "partition.field";
@@ -261,20 +261,21 @@ impl InsertField {
 }
 
 impl Transformation for InsertField {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         // Tombstones pass through unchanged.
-        if self.side.value(&record).is_null() {
-            return Ok(Some(record));
+        if self.side.value(record).is_null() {
+            return Ok(Disposition::Keep);
         }
-        let (schema, value) = take_side(self.side, &mut record);
+        let (schema, value) = take_side(self.side, record);
         let (schema, value) = match schema {
-            None => (None, self.apply_schemaless(&record, value)?),
+            None => (None, self.apply_schemaless(record, value)?),
             Some(_) => {
-                let (s, v) = self.apply_with_schema(&record, value)?;
+                let (s, v) = self.apply_with_schema(record, value)?;
                 (Some(s), v)
             }
         };
-        Ok(Some(self.side.replace(record, schema, value)))
+        self.side.replace(record, schema, value);
+        Ok(Disposition::Keep)
     }
 }
 

@@ -6,7 +6,7 @@ use crate::data::values::parse_string;
 use crate::data::{ConnectRecord, SchemaAndValue};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const HEADER_FIELD: &str = "header";
 const VALUE_LITERAL_FIELD: &str = "value.literal";
@@ -59,14 +59,14 @@ struct InsertHeader {
 }
 
 impl Transformation for InsertHeader {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         // Added even if a header of that name exists: headers are a multimap.
         record.headers.add(
             self.header.clone(),
             self.literal.schema.clone(),
             self.literal.value.clone(),
         );
-        Ok(Some(record))
+        Ok(Disposition::Keep)
     }
 }
 
@@ -80,7 +80,7 @@ mod tests {
         let t = new(&props(&[("header", "h"), ("value.literal", literal)])).unwrap();
         let mut r = record(None, Value::Null, None, Value::Null);
         r.headers.add("h", None, Value::from("old"));
-        let out = t.apply(r).unwrap().unwrap();
+        let out = t.apply_owned(r).unwrap().unwrap();
         assert_eq!(out.headers.len(), 2);
         let h = out.headers.last_with_name("h").unwrap();
         (h.schema.clone(), h.value.clone())

@@ -10,7 +10,7 @@ use crate::data::{ConnectRecord, DataError, Decimal, Schema, SchemaType, Struct,
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::{map_get, require_struct, Side};
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const FIELDS: &str = "fields";
 const REPLACEMENT: &str = "replacement";
@@ -169,14 +169,15 @@ fn mask_with_replacement(value: &Value, replacement: &str) -> Result<Value, Data
 }
 
 impl Transformation for MaskField {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
-        let (schema, value) = take_side(self.side, &mut record);
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
+        let (schema, value) = take_side(self.side, record);
         // Tombstones are not special: `requireMap`/`requireStruct` reject null as in Kafka.
         let updated = match &schema {
             None => self.apply_schemaless(value)?,
             Some(_) => self.apply_with_schema(&value)?,
         };
-        Ok(Some(self.side.replace(record, schema, updated)))
+        self.side.replace(record, schema, updated);
+        Ok(Disposition::Keep)
     }
 }
 

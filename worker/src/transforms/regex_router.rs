@@ -16,7 +16,7 @@ use crate::data::ConnectRecord;
 use crate::errors::ConnectError;
 use crate::transforms::predicates::java_regex::{self, JavaPattern};
 use crate::transforms::registry::TransformPlugin;
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const REGEX: &str = "regex";
 const REPLACEMENT: &str = "replacement";
@@ -83,19 +83,23 @@ struct RegexRouter {
 }
 
 impl Transformation for RegexRouter {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn routes(&self) -> bool {
+        true
+    }
+
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         if !self.pattern.matches(&record.topic) {
             tracing::trace!(topic = %record.topic, "Not rerouting topic as it does not match the configured regex");
-            return Ok(Some(record));
+            return Ok(Disposition::Keep);
         }
         let template = self.template.as_ref().map_err(ConnectError::new)?;
         // `replaceFirst` searches again from the start, so the replaced match is the first one
         // `find` returns, which can be shorter than the full match (`a|ab` on `ab` replaces `a`).
         let Some(caps) = self.pattern.find_regex().captures(&record.topic) else {
-            return Ok(Some(record));
+            return Ok(Disposition::Keep);
         };
         let Some(whole) = caps.get(0) else {
-            return Ok(Some(record));
+            return Ok(Disposition::Keep);
         };
         let topic = &record.topic;
         let mut renamed = String::with_capacity(topic.len());
@@ -113,7 +117,7 @@ impl Transformation for RegexRouter {
         renamed.push_str(&topic[whole.end()..]);
         tracing::trace!(from = %record.topic, to = %renamed, "Rerouting topic");
         record.topic = renamed;
-        Ok(Some(record))
+        Ok(Disposition::Keep)
     }
 }
 
@@ -223,7 +227,7 @@ mod tests {
             .map_err(|e| e.to_string())?;
         let mut r = record(None, Value::Null, None, Value::from("v"));
         r.topic = topic.to_string();
-        let out = t.apply(r).map_err(|e| e.to_string())?;
+        let out = t.apply_owned(r).map_err(|e| e.to_string())?;
         Ok(out.map(|r| r.topic).unwrap_or_default())
     }
 

@@ -152,4 +152,50 @@ mod tests {
             .unwrap()
             .is_empty());
     }
+
+    /// The chain rewrites records in place; when a stage fails after a router renamed the topic,
+    /// the record is given back its original topic, which the task's error report names (Kafka
+    /// reports the record as it was before the chain).
+    #[test]
+    fn a_failure_after_a_router_leaves_the_original_topic() {
+        use crate::data::{ConnectRecord, Schema, Value};
+        use crate::transforms::Disposition;
+        let props: Props = [
+            ("name", "c"),
+            ("connector.class", "FileStreamSource"),
+            ("transforms", "route,hoist"),
+            ("transforms.route.type", "RegexRouter"),
+            ("transforms.route.regex", "orders"),
+            ("transforms.route.replacement", "renamed"),
+            (
+                "transforms.hoist.type",
+                "org.apache.kafka.connect.transforms.HoistField$Value",
+            ),
+            ("transforms.hoist.field", "f"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let chain = build_chain(ConnectorKind::Source, &props).unwrap();
+        let record = |value: Value| {
+            ConnectRecord::source(
+                Default::default(),
+                Default::default(),
+                "orders",
+                Some(Schema::int32()),
+                value,
+                None,
+            )
+        };
+
+        let mut good = record(Value::Int32(1));
+        assert_eq!(chain.apply_in_place(&mut good).unwrap(), Disposition::Keep);
+        assert_eq!(good.topic, "renamed");
+
+        // A null cannot go into HoistField's required field: the second stage fails.
+        let mut bad = record(Value::Null);
+        let err = chain.apply_in_place(&mut bad).unwrap_err();
+        assert_eq!(err.alias, "hoist");
+        assert_eq!(bad.topic, "orders");
+    }
 }

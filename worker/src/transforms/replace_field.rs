@@ -18,7 +18,7 @@ use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::{
     copy_schema_basics, into_struct, require_map, take_field_value, take_side, Side,
 };
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const EXCLUDE: &str = "exclude";
 const INCLUDE: &str = "include";
@@ -182,8 +182,52 @@ struct ReplaceField {
 struct Projection {
     schema: Schema,
     sources: Arc<[Source]>,
-    /// No input field feeds two output fields, so values can be moved rather than copied.
-    distinct: bool,
+    /// How the values get from the input struct to the output one.
+    layout: Layout,
+}
+
+/// How ReplaceField carries a record's values over, the cheapest way the projection allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    /// Every output field comes from an input field further along than the previous one's (what
+    /// renames, `exclude` and `include` give: Kafka keeps the input's field order), so the values
+    /// are compacted in the input struct's own vector, with no new allocation.
+    Compact,
+    /// No input field feeds two output fields: values move into a new vector.
+    Move,
+    /// Contradictory renames make one input field feed two output fields: values are copied, as
+    /// Kafka shares them.
+    Copy,
+}
+
+impl Layout {
+    fn of(sources: &[Source]) -> Layout {
+        let indices = || {
+            sources.iter().filter_map(|s| match s {
+                Source::Field(i) => Some(*i),
+                Source::Missing(_) => None,
+            })
+        };
+        let all_fields = indices().count() == sources.len();
+        if all_fields && indices().zip(indices().skip(1)).all(|(a, b)| a < b) {
+            return Layout::Compact;
+        }
+        let mut seen = HashSet::new();
+        if indices().all(|i| seen.insert(i)) {
+            Layout::Move
+        } else {
+            Layout::Copy
+        }
+    }
+}
+
+/// The input field an output field's value comes from; `Struct.get`'s error for a name the struct
+/// lacks.
+fn source_index(source: &Source) -> Result<usize, DataError> {
+    match source {
+        Source::Field(from) => Ok(*from),
+        Source::Missing(name) => Err(DataError::new(format!("{name} is not a valid field name"))),
+    }
 }
 
 #[derive(Debug)]
@@ -233,15 +277,10 @@ impl ReplaceField {
                     }
                 })
                 .collect();
-            let mut seen = HashSet::new();
-            let distinct = sources.iter().all(|s| match s {
-                Source::Field(i) => seen.insert(*i),
-                Source::Missing(_) => true,
-            });
             Ok(Projection {
                 schema: updated,
+                layout: Layout::of(&sources),
                 sources: sources.into(),
-                distinct,
             })
         })
     }
@@ -255,27 +294,42 @@ impl ReplaceField {
         let value = into_struct(value, PURPOSE)?;
         let projection = self.projection(value.schema())?;
         let (input_schema, mut values) = value.into_parts();
-        let mut moved = Vec::with_capacity(projection.sources.len());
-        for source in projection.sources.iter() {
-            let from = match source {
-                Source::Field(from) => *from,
-                // `Struct.get` of a name the struct lacks.
-                Source::Missing(name) => {
-                    return Err(DataError::new(format!("{name} is not a valid field name")))
+        let input_fields = input_schema.fields();
+        let carried = match projection.layout {
+            Layout::Compact => {
+                // Sources only increase, so slot `to` is never read again once written, and the
+                // value swapped out to `from` is one no later output field reads.
+                for (to, source) in projection.sources.iter().enumerate() {
+                    let from = source_index(source)?;
+                    values.swap(to, from);
+                    let v = std::mem::replace(&mut values[to], Value::Null);
+                    values[to] =
+                        take_field_value(&input_fields[from], v, self.replace_null_with_default);
                 }
-            };
-            // Values move across when each input field feeds one output field (always, unless
-            // renames contradict each other); otherwise they are copied, as Kafka shares them.
-            let v = if projection.distinct {
-                std::mem::replace(&mut values[from], Value::Null)
-            } else {
-                values[from].clone()
-            };
-            let field = &input_schema.fields()[from];
-            moved.push(take_field_value(field, v, self.replace_null_with_default));
-        }
+                // The fields left behind (dropped ones, or nulls moved out) go.
+                values.truncate(projection.sources.len());
+                values
+            }
+            Layout::Move | Layout::Copy => {
+                let mut carried = Vec::with_capacity(projection.sources.len());
+                for source in projection.sources.iter() {
+                    let from = source_index(source)?;
+                    let v = if projection.layout == Layout::Move {
+                        std::mem::replace(&mut values[from], Value::Null)
+                    } else {
+                        values[from].clone()
+                    };
+                    carried.push(take_field_value(
+                        &input_fields[from],
+                        v,
+                        self.replace_null_with_default,
+                    ));
+                }
+                carried
+            }
+        };
         // Each put validates, as Kafka's does.
-        let updated = Struct::with_leading_values(projection.schema.clone(), moved)?;
+        let updated = Struct::with_leading_values(projection.schema.clone(), carried)?;
         Ok((projection.schema, Value::Struct(updated)))
     }
 
@@ -299,23 +353,24 @@ impl ReplaceField {
 }
 
 impl Transformation for ReplaceField {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         // A null key/value (a tombstone) passes through untouched.
-        if self.side.value(&record).is_null() {
-            return Ok(Some(record));
+        if self.side.value(record).is_null() {
+            return Ok(Disposition::Keep);
         }
-        let (schema, value) = match self.side.schema(&record) {
+        let (schema, value) = match self.side.schema(record) {
             None => {
-                let map = require_map(self.side.value(&record), PURPOSE)?;
+                let map = require_map(self.side.value(record), PURPOSE)?;
                 (None, self.apply_schemaless(map))
             }
             Some(_) => {
-                let (_, value) = take_side(self.side, &mut record);
+                let (_, value) = take_side(self.side, record);
                 let (schema, value) = self.apply_with_schema(value)?;
                 (Some(schema), value)
             }
         };
-        Ok(Some(self.side.replace(record, schema, value)))
+        self.side.replace(record, schema, value);
+        Ok(Disposition::Keep)
     }
 }
 

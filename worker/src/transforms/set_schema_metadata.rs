@@ -7,7 +7,7 @@ use crate::data::{ConnectRecord, DataError, Schema, SchemaType, Struct, Value};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::{require_schema, Side};
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const SCHEMA_NAME: &str = "schema.name";
 const SCHEMA_VERSION: &str = "schema.version";
@@ -116,18 +116,19 @@ impl SetSchemaMetadata {
 }
 
 impl Transformation for SetSchemaMetadata {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         // A tombstone without a schema has nothing to update.
-        if self.side.schema(&record).is_none() && self.side.value(&record).is_null() {
-            return Ok(Some(record));
+        if self.side.schema(record).is_none() && self.side.value(record).is_null() {
+            return Ok(Disposition::Keep);
         }
-        let updated = self.updated_schema(require_schema(self.side.schema(&record), PURPOSE)?);
+        let updated = self.updated_schema(require_schema(self.side.schema(record), PURPOSE)?);
         let value = match self.side {
             Side::Key => std::mem::replace(&mut record.key, Value::Null),
             Side::Value => std::mem::replace(&mut record.value, Value::Null),
         };
         let value = self.rebuild(value, &updated)?;
-        Ok(Some(self.side.replace(record, Some(updated), value)))
+        self.side.replace(record, Some(updated), value);
+        Ok(Disposition::Keep)
     }
 }
 
@@ -186,7 +187,7 @@ mod tests {
             &[("schema.name", "new.name"), ("schema.version", "42")],
         );
         let out = t
-            .apply(record(Some(schema), Value::Struct(value)))
+            .apply_owned(record(Some(schema), Value::Struct(value)))
             .unwrap()
             .unwrap();
         let new_schema = out.value_schema.unwrap();
@@ -206,7 +207,7 @@ mod tests {
         let mut rec = record(None, Value::Null);
         rec.key_schema = Some(SchemaBuilder::new(SchemaType::String).name("k").build());
         rec.key = Value::from("key");
-        let out = t.apply(rec).unwrap().unwrap();
+        let out = t.apply_owned(rec).unwrap().unwrap();
         let key_schema = out.key_schema.unwrap();
         assert_eq!(
             (key_schema.name(), key_schema.version()),
@@ -226,7 +227,7 @@ mod tests {
         let value = Value::Struct(Struct::new(schema.clone()).unwrap());
         let with = xform(Side::Value, &[("schema.name", "s")]);
         let out = with
-            .apply(record(Some(schema.clone()), value.clone()))
+            .apply_owned(record(Some(schema.clone()), value.clone()))
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -241,7 +242,10 @@ mod tests {
             Side::Value,
             &[("schema.name", "s"), ("replace.null.with.default", "false")],
         );
-        let out = without.apply(record(Some(schema), value)).unwrap().unwrap();
+        let out = without
+            .apply_owned(record(Some(schema), value))
+            .unwrap()
+            .unwrap();
         assert_eq!(
             out.value
                 .as_struct()
@@ -256,15 +260,15 @@ mod tests {
     fn nulls_pass_and_a_value_without_schema_fails() {
         let t = xform(Side::Value, &[("schema.name", "s")]);
         let tombstone = record(None, Value::Null);
-        assert_eq!(t.apply(tombstone.clone()).unwrap(), Some(tombstone));
+        assert_eq!(t.apply_owned(tombstone.clone()).unwrap(), Some(tombstone));
         // A null value with a schema still gets the new schema.
         let out = t
-            .apply(record(Some(Schema::optional_string()), Value::Null))
+            .apply_owned(record(Some(Schema::optional_string()), Value::Null))
             .unwrap()
             .unwrap();
         assert_eq!(out.value_schema.unwrap().name(), Some("s"));
         assert_eq!(out.value, Value::Null);
-        let err = t.apply(record(None, Value::Int32(42))).unwrap_err();
+        let err = t.apply_owned(record(None, Value::Int32(42))).unwrap_err();
         assert_eq!(
             err.to_string(),
             "Schema required for [updating schema metadata]"

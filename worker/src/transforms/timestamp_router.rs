@@ -10,7 +10,7 @@ use crate::data::values::schema_java_string;
 use crate::data::{ConnectRecord, DataError, Headers, RecordOrigin, Schema};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const TOPIC_FORMAT: &str = "topic.format";
 const TIMESTAMP_FORMAT: &str = "timestamp.format";
@@ -70,11 +70,15 @@ impl TimestampRouter {
 }
 
 impl Transformation for TimestampRouter {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn routes(&self) -> bool {
+        true
+    }
+
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         let Some(timestamp) = record.timestamp else {
             return Err(DataError::new(format!(
                 "Timestamp missing on record: {}",
-                record_java_string(&record)
+                record_java_string(record)
             ))
             .into());
         };
@@ -88,7 +92,7 @@ impl Transformation for TimestampRouter {
             .topic_format
             .replace("${topic}", &record.topic)
             .replace("${timestamp}", &formatted);
-        Ok(Some(record))
+        Ok(Disposition::Keep)
     }
 }
 
@@ -224,7 +228,10 @@ mod tests {
 
     fn route(pairs: &[(&str, &str)], topic: &str) -> String {
         let t = TimestampRouter::configure(&props(pairs)).unwrap();
-        t.apply(record(topic, Some(TS))).unwrap().unwrap().topic
+        t.apply_owned(record(topic, Some(TS)))
+            .unwrap()
+            .unwrap()
+            .topic
     }
 
     #[test]
@@ -250,7 +257,7 @@ mod tests {
     #[test]
     fn a_record_without_timestamp_fails_with_the_record() {
         let t = TimestampRouter::configure(&props(&[])).unwrap();
-        let err = t.apply(record("t", None)).unwrap_err();
+        let err = t.apply_owned(record("t", None)).unwrap_err();
         assert_eq!(
             err.java_class(),
             "org.apache.kafka.connect.errors.DataException"
@@ -267,7 +274,7 @@ mod tests {
     #[test]
     fn a_bad_pattern_fails_on_first_use_as_in_kafka() {
         let t = TimestampRouter::configure(&props(&[("timestamp.format", "yyyy-ii")])).unwrap();
-        let err = t.apply(record("t", Some(TS))).unwrap_err();
+        let err = t.apply_owned(record("t", Some(TS))).unwrap_err();
         assert_eq!(err.to_string(), "Illegal pattern character 'i'");
     }
 

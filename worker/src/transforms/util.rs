@@ -26,14 +26,9 @@ impl Side {
         }
     }
 
-    /// The record with this side replaced (`record.newRecord(...)`): topic, partition, the other side,
+    /// Replaces this side of the record (`record.newRecord(...)`): topic, partition, the other side,
     /// timestamp, headers and origin are kept.
-    pub fn replace(
-        self,
-        mut record: ConnectRecord,
-        schema: Option<Schema>,
-        value: Value,
-    ) -> ConnectRecord {
+    pub fn replace(self, record: &mut ConnectRecord, schema: Option<Schema>, value: Value) {
         match self {
             Side::Key => {
                 record.key_schema = schema;
@@ -44,7 +39,6 @@ impl Side {
                 record.value = value;
             }
         }
-        record
     }
 
     /// The nested class suffix Kafka uses: `$Key` or `$Value`.

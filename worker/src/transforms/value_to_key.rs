@@ -7,7 +7,7 @@ use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, Struct, Value
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::{map_get, require_map, require_struct};
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const FIELDS_CONFIG: &str = "fields";
 const PURPOSE: &str = "copying fields from value to key";
@@ -66,7 +66,7 @@ impl ValueToKey {
 }
 
 impl Transformation for ValueToKey {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         if record.value_schema.is_none() {
             let value = require_map(&record.value, PURPOSE)?;
             let mut key: Vec<(Value, Value)> = Vec::with_capacity(self.fields.len());
@@ -80,7 +80,7 @@ impl Transformation for ValueToKey {
             }
             record.key_schema = None;
             record.key = Value::Map(key);
-            return Ok(Some(record));
+            return Ok(Disposition::Keep);
         }
         let value = require_struct(&record.value, PURPOSE)?;
         let key_schema = self.key_schema(value.schema())?;
@@ -94,7 +94,7 @@ impl Transformation for ValueToKey {
         record.key_schema = Some(key_schema);
         record.key = Value::Struct(key);
         record.value_schema = Some(value_schema);
-        Ok(Some(record))
+        Ok(Disposition::Keep)
     }
 }
 
@@ -136,7 +136,7 @@ mod tests {
             Some(value_schema()),
             Value::Struct(value()),
         );
-        let out = t.apply(r).unwrap().unwrap();
+        let out = t.apply_owned(r).unwrap().unwrap();
         let key_schema = out.key_schema.clone().unwrap();
         let names: Vec<&str> = key_schema
             .fields()
@@ -172,7 +172,7 @@ mod tests {
             Value::Struct(value()),
         );
         let with_default = new(&props(&[("fields", "c")])).unwrap();
-        let out = with_default.apply(r.clone()).unwrap().unwrap();
+        let out = with_default.apply_owned(r.clone()).unwrap().unwrap();
         assert_eq!(
             out.key
                 .as_struct()
@@ -186,7 +186,7 @@ mod tests {
             ("replace.null.with.default", "false"),
         ]))
         .unwrap();
-        let out = without.apply(r).unwrap().unwrap();
+        let out = without.apply_owned(r).unwrap().unwrap();
         assert_eq!(
             out.key
                 .as_struct()
@@ -207,7 +207,7 @@ mod tests {
             Value::Struct(value()),
         );
         assert_eq!(
-            t.apply(r).unwrap_err().to_string(),
+            t.apply_owned(r).unwrap_err().to_string(),
             "Field does not exist: nope"
         );
     }
@@ -217,7 +217,7 @@ mod tests {
         let t = new(&props(&[("fields", "a,missing")])).unwrap();
         let v = map(&[("a", Value::Int64(1)), ("b", Value::from("x"))]);
         let r = record(Some(Schema::string()), Value::from("old"), None, v.clone());
-        let out = t.apply(r).unwrap().unwrap();
+        let out = t.apply_owned(r).unwrap().unwrap();
         assert_eq!(out.key_schema, None);
         assert_eq!(
             out.key,
@@ -230,11 +230,11 @@ mod tests {
     fn tombstones_fail_like_kafka() {
         let t = new(&props(&[("fields", "a")])).unwrap();
         assert_eq!(
-            t.apply(record(None, Value::Null, None, Value::Null)).unwrap_err().to_string(),
+            t.apply_owned(record(None, Value::Null, None, Value::Null)).unwrap_err().to_string(),
             "Only Map objects supported in absence of schema for [copying fields from value to key], found: null"
         );
         assert_eq!(
-            t.apply(record(None, Value::Null, Some(value_schema()), Value::Null))
+            t.apply_owned(record(None, Value::Null, Some(value_schema()), Value::Null))
                 .unwrap_err()
                 .to_string(),
             "Only Struct objects supported for [copying fields from value to key], found: null"

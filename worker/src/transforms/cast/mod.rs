@@ -14,7 +14,7 @@ use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, SchemaType, S
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::{copy_schema_basics, map_get, require_struct, Side};
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const SPEC: &str = "spec";
 const PURPOSE: &str = "cast types";
@@ -228,12 +228,12 @@ impl Cast {
 }
 
 impl Transformation for Cast {
-    fn apply(&self, mut record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         // Tombstones pass through unchanged.
-        if self.side.value(&record).is_null() {
-            return Ok(Some(record));
+        if self.side.value(record).is_null() {
+            return Ok(Disposition::Keep);
         }
-        let (schema, value) = take_side(self.side, &mut record);
+        let (schema, value) = take_side(self.side, record);
         let (schema, value) = match schema {
             None => (None, self.apply_schemaless(value)?),
             Some(s) => {
@@ -241,7 +241,8 @@ impl Transformation for Cast {
                 (Some(s), v)
             }
         };
-        Ok(Some(self.side.replace(record, schema, value)))
+        self.side.replace(record, schema, value);
+        Ok(Disposition::Keep)
     }
 }
 

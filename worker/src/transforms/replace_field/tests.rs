@@ -45,7 +45,7 @@ fn field_names(schema: &Schema) -> Vec<&str> {
 fn with_schema_excludes_then_renames() {
     let t = value_transform(&[("exclude", "dont"), ("renames", "abc:xyz,foo:bar")]);
     let out = t
-        .apply(record(None, Value::Null, Some(schema()), value()))
+        .apply_owned(record(None, Value::Null, Some(schema()), value()))
         .unwrap()
         .unwrap();
     let s = out.value_schema.clone().unwrap();
@@ -62,7 +62,7 @@ fn with_schema_excludes_then_renames() {
 fn include_keeps_only_listed_fields_and_exclude_wins() {
     let t = value_transform(&[("include", "abc,foo"), ("exclude", "foo")]);
     let out = t
-        .apply(record(None, Value::Null, Some(schema()), value()))
+        .apply_owned(record(None, Value::Null, Some(schema()), value()))
         .unwrap()
         .unwrap();
     assert_eq!(field_names(out.value_schema.as_ref().unwrap()), vec!["abc"]);
@@ -72,7 +72,7 @@ fn include_keeps_only_listed_fields_and_exclude_wins() {
 fn replace_null_with_default_false_keeps_the_null() {
     let t = value_transform(&[("include", "etc"), ("replace.null.with.default", "false")]);
     let out = t
-        .apply(record(None, Value::Null, Some(schema()), value()))
+        .apply_owned(record(None, Value::Null, Some(schema()), value()))
         .unwrap()
         .unwrap();
     let v = out.value.as_struct().unwrap();
@@ -83,7 +83,7 @@ fn replace_null_with_default_false_keeps_the_null() {
 fn key_side_leaves_the_value_alone() {
     let t = new(Side::Key, &props(&[("exclude", "dont")])).unwrap();
     let out = t
-        .apply(record(Some(schema()), value(), None, Value::from("v")))
+        .apply_owned(record(Some(schema()), value(), None, Value::from("v")))
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -103,7 +103,7 @@ fn schemaless_filters_and_renames_map_entries() {
         ("etc", Value::from("etc")),
     ]);
     let out = t
-        .apply(record(None, Value::Null, None, v))
+        .apply_owned(record(None, Value::Null, None, v))
         .unwrap()
         .unwrap();
     assert_eq!(out.value_schema, None);
@@ -121,16 +121,16 @@ fn schemaless_filters_and_renames_map_entries() {
 fn tombstones_pass_through_and_wrong_types_fail() {
     let t = value_transform(&[("exclude", "dont")]);
     let tomb = record(None, Value::Null, Some(schema()), Value::Null);
-    assert_eq!(t.apply(tomb.clone()).unwrap().unwrap(), tomb);
+    assert_eq!(t.apply_owned(tomb.clone()).unwrap().unwrap(), tomb);
     let err = t
-        .apply(record(None, Value::Null, None, Value::from("s")))
+        .apply_owned(record(None, Value::Null, None, Value::from("s")))
         .unwrap_err();
     assert_eq!(
         err.to_string(),
         "Only Map objects supported in absence of schema for [field replacement], found: java.lang.String"
     );
     let err = t
-        .apply(record(None, Value::Null, Some(schema()), Value::Int32(1)))
+        .apply_owned(record(None, Value::Null, Some(schema()), Value::Int32(1)))
         .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -142,7 +142,7 @@ fn tombstones_pass_through_and_wrong_types_fail() {
 fn rename_onto_an_existing_field_fails_with_a_schema() {
     let t = value_transform(&[("renames", "abc:foo")]);
     let err = t
-        .apply(record(None, Value::Null, Some(schema()), value()))
+        .apply_owned(record(None, Value::Null, Some(schema()), value()))
         .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -205,7 +205,7 @@ fn invalid_rename_mappings() {
 fn deprecated_keys_are_aliases() {
     let t = value_transform(&[("blacklist", "dont,foo")]);
     let out = t
-        .apply(record(None, Value::Null, Some(schema()), value()))
+        .apply_owned(record(None, Value::Null, Some(schema()), value()))
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -214,14 +214,14 @@ fn deprecated_keys_are_aliases() {
     );
     let t = value_transform(&[("whitelist", "abc")]);
     let out = t
-        .apply(record(None, Value::Null, Some(schema()), value()))
+        .apply_owned(record(None, Value::Null, Some(schema()), value()))
         .unwrap()
         .unwrap();
     assert_eq!(field_names(out.value_schema.as_ref().unwrap()), vec!["abc"]);
     // The new key wins over its deprecated alias.
     let t = value_transform(&[("include", "foo"), ("whitelist", "abc")]);
     let out = t
-        .apply(record(None, Value::Null, Some(schema()), value()))
+        .apply_owned(record(None, Value::Null, Some(schema()), value()))
         .unwrap()
         .unwrap();
     assert_eq!(field_names(out.value_schema.as_ref().unwrap()), vec!["foo"]);
@@ -259,7 +259,7 @@ fn config_def_matches_kafka() {
 fn contradictory_renames_read_the_reverse_renamed_field_as_kafka_does() {
     let t = value_transform(&[("exclude", "dont"), ("renames", "dont:abc")]);
     let err = t
-        .apply(record(None, Value::Null, Some(schema()), value()))
+        .apply_owned(record(None, Value::Null, Some(schema()), value()))
         .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -273,7 +273,7 @@ fn a_rename_from_a_missing_field_fails_the_record() {
     let t = value_transform(&[("renames", "nope:abc"), ("exclude", "abc")]);
     // `abc` is excluded, so the output has no `abc`; nothing reads `nope`: the record passes.
     let out = t
-        .apply(record(None, Value::Null, Some(schema()), value()))
+        .apply_owned(record(None, Value::Null, Some(schema()), value()))
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -284,7 +284,7 @@ fn a_rename_from_a_missing_field_fails_the_record() {
     // `foo` is kept under its own name, but `nope:foo` makes Kafka read `nope` for it.
     let t = value_transform(&[("renames", "nope:foo")]);
     let err = t
-        .apply(record(None, Value::Null, Some(schema()), value()))
+        .apply_owned(record(None, Value::Null, Some(schema()), value()))
         .unwrap_err();
     assert_eq!(err.to_string(), "nope is not a valid field name");
 }
@@ -298,11 +298,69 @@ fn moved_values_keep_defaults_and_nulls_as_configured() {
             ("replace.null.with.default", replace),
         ]);
         let out = t
-            .apply(record(None, Value::Null, Some(schema()), value()))
+            .apply_owned(record(None, Value::Null, Some(schema()), value()))
             .unwrap()
             .unwrap();
         let v = out.value.as_struct().unwrap();
         assert_eq!(v.get_without_default("other").unwrap(), &expected);
         assert_eq!(v.get("dont").unwrap(), &Value::from("whatever"));
     }
+}
+
+/// The projection's layout: renames, `exclude` and `include` keep the input order, so values are
+/// compacted in place; only sources out of order or shared need a new vector.
+#[test]
+fn layout_compacts_in_place_when_sources_only_increase() {
+    use super::{Layout, Source};
+    let fields =
+        |indices: &[usize]| -> Vec<Source> { indices.iter().map(|&i| Source::Field(i)).collect() };
+    assert_eq!(Layout::of(&fields(&[0, 1, 2])), Layout::Compact);
+    assert_eq!(Layout::of(&fields(&[1, 3])), Layout::Compact);
+    assert_eq!(Layout::of(&fields(&[])), Layout::Compact);
+    assert_eq!(Layout::of(&fields(&[1, 0])), Layout::Move);
+    assert_eq!(Layout::of(&fields(&[0, 0])), Layout::Copy);
+    let with_missing = vec![Source::Field(0), Source::Missing("nope".into())];
+    assert_eq!(Layout::of(&with_missing), Layout::Move);
+}
+
+/// Compacting in place: excluded fields between kept ones go, renamed ones keep their values, and
+/// a null takes its field's default, as `Struct.get` gives it.
+#[test]
+fn excluding_and_renaming_carry_the_right_values() {
+    let schema = SchemaBuilder::struct_()
+        .field("a", Schema::string())
+        .unwrap()
+        .field("b", Schema::int32())
+        .unwrap()
+        .field(
+            "c",
+            SchemaBuilder::new(SchemaType::Int64)
+                .optional()
+                .default_value(Value::Int64(7))
+                .build(),
+        )
+        .unwrap()
+        .field("d", Schema::boolean())
+        .unwrap()
+        .build();
+    let mut s = Struct::new(schema.clone()).unwrap();
+    s.put("a", Value::from("x")).unwrap();
+    s.put("b", Value::Int32(2)).unwrap();
+    s.put("d", Value::Boolean(true)).unwrap();
+    let t = value_transform(&[("exclude", "b"), ("renames", "a:aa,d:dd")]);
+    let out = t
+        .apply_owned(record(None, Value::Null, Some(schema), Value::Struct(s)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        field_names(out.value_schema.as_ref().unwrap()),
+        vec!["aa", "c", "dd"]
+    );
+    let Value::Struct(out) = out.value else {
+        panic!("not a struct: {:?}", out.value)
+    };
+    assert_eq!(
+        out.values(),
+        &[Value::from("x"), Value::Int64(7), Value::Boolean(true)]
+    );
 }

@@ -15,7 +15,7 @@ use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::schema_cache::SchemaCache;
 use crate::transforms::util::{copy_schema_basics, map_get, require_map, require_struct, Side};
-use crate::transforms::Transformation;
+use crate::transforms::{Disposition, Transformation};
 
 const FIELD: &str = "field";
 const TARGET_TYPE: &str = "target.type";
@@ -252,14 +252,15 @@ impl TimestampConverter {
 }
 
 impl Transformation for TimestampConverter {
-    fn apply(&self, record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
-        let (schema, value) = match self.side.schema(&record) {
-            None => (None, self.apply_schemaless(self.side.value(&record))?),
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
+        let (schema, value) = match self.side.schema(record) {
+            None => (None, self.apply_schemaless(self.side.value(record))?),
             Some(schema) => {
-                let (s, v) = self.apply_with_schema(schema, self.side.value(&record))?;
+                let (s, v) = self.apply_with_schema(schema, self.side.value(record))?;
                 (Some(s), v)
             }
         };
-        Ok(Some(self.side.replace(record, schema, value)))
+        self.side.replace(record, schema, value);
+        Ok(Disposition::Keep)
     }
 }

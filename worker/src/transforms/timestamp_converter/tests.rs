@@ -40,11 +40,11 @@ fn record(schema: Option<Schema>, value: Value) -> ConnectRecord {
 }
 
 fn apply(t: &TimestampConverter, schema: Option<Schema>, value: Value) -> ConnectRecord {
-    t.apply(record(schema, value)).unwrap().unwrap()
+    t.apply_owned(record(schema, value)).unwrap().unwrap()
 }
 
 fn apply_err(t: &TimestampConverter, schema: Option<Schema>, value: Value) -> String {
-    match t.apply(record(schema, value)) {
+    match t.apply_owned(record(schema, value)) {
         Ok(r) => panic!("converted: {r:?}"),
         Err(e) => e.to_string(),
     }
@@ -282,7 +282,7 @@ fn a_struct_field_is_converted_and_the_rest_kept() {
     let mut rec = record(None, Value::Null);
     rec.key_schema = Some(int_schema.clone());
     rec.key = struct_value(&int_schema, Value::Int64(TS));
-    let out = key.apply(rec).unwrap().unwrap();
+    let out = key.apply_owned(rec).unwrap().unwrap();
     assert_eq!(
         out.key.as_struct().unwrap().get("ts").unwrap(),
         &Value::Date(DATE)
