@@ -286,15 +286,7 @@ impl Run<'_> {
             topic: FERRY_TOPIC,
             transforms: json!({}),
         };
-        source_load(
-            worker,
-            self.broker_pid,
-            &load,
-            self.input,
-            self.args.lines,
-            self.limit,
-        )
-        .await
+        self.source_load(worker, &load).await
     }
 
     /// The same load through HoistField$Value, InsertField$Value and ReplaceField$Value.
@@ -321,10 +313,19 @@ impl Run<'_> {
                 "transforms.rename.renames": "line:text",
             }),
         };
+        self.source_load(worker, &load).await
+    }
+
+    /// [`source_load`] of `load` on this run's input, broker and limits.
+    async fn source_load(
+        &self,
+        worker: &FerryWorker,
+        load: &SourceLoad,
+    ) -> anyhow::Result<(Throughput, PhaseCpu)> {
         source_load(
             worker,
             self.broker_pid,
-            &load,
+            load,
             self.input,
             self.args.lines,
             self.limit,

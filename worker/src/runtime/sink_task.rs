@@ -25,7 +25,7 @@ use crate::data::{ConnectRecord, Headers, RecordOrigin};
 use crate::errors::ConnectError;
 use crate::metrics::TaskMetrics;
 use crate::sync::lock;
-use crate::transforms::{Disposition, TransformChain, TransformError};
+use crate::transforms::{TransformChain, TransformError};
 
 /// What the sink consumes: a list of topics or a regex (`topics` / `topics.regex`).
 #[derive(Debug, Clone, PartialEq)]
@@ -505,8 +505,7 @@ impl SinkWorker<'_> {
         } else {
             let mut record = record;
             match self.transforms.apply_in_place(&mut record) {
-                Ok(Disposition::Keep) => Outcome::Done(Some(record)),
-                Ok(Disposition::Drop) => Outcome::Done(None),
+                Ok(disposition) => Outcome::Done(disposition.keep(record)),
                 Err(e) => {
                     let r = retriable(&e);
                     let class = e.class_name.clone();

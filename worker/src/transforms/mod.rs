@@ -25,6 +25,16 @@ pub enum Disposition {
     Drop,
 }
 
+impl Disposition {
+    /// The record if it goes on, `None` if it was dropped.
+    pub fn keep(self, record: ConnectRecord) -> Option<ConnectRecord> {
+        match self {
+            Disposition::Keep => Some(record),
+            Disposition::Drop => None,
+        }
+    }
+}
+
 /// `org.apache.kafka.connect.transforms.Transformation`.
 ///
 /// Kafka's transform returns a new record; ours rewrites the one it is handed, in place: moving a
@@ -48,10 +58,7 @@ pub trait Transformation: Send + Sync {
         &self,
         mut record: ConnectRecord,
     ) -> Result<Option<ConnectRecord>, ConnectError> {
-        Ok(match self.apply(&mut record)? {
-            Disposition::Keep => Some(record),
-            Disposition::Drop => None,
-        })
+        Ok(self.apply(&mut record)?.keep(record))
     }
 }
 
@@ -144,9 +151,6 @@ impl TransformChain {
         &self,
         mut record: ConnectRecord,
     ) -> Result<Option<ConnectRecord>, TransformError> {
-        Ok(match self.apply_in_place(&mut record)? {
-            Disposition::Keep => Some(record),
-            Disposition::Drop => None,
-        })
+        Ok(self.apply_in_place(&mut record)?.keep(record))
     }
 }
