@@ -13,7 +13,7 @@ use crate::data::{
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::{
-    copy_schema_basics, into_struct, require_sink_record, take_field_value, Side,
+    copy_schema_basics, default_if_null, into_struct, require_sink_record, Side,
 };
 use crate::transforms::{Disposition, Transformation};
 
@@ -249,8 +249,7 @@ impl InsertField {
         let (own_schema, mut values) = value.into_parts();
         let own_fields = own_schema.fields();
         for (field, v) in own_fields.iter().zip(values.iter_mut()) {
-            let taken = std::mem::replace(v, Value::Null);
-            *v = take_field_value(field, taken, self.replace_null_with_default);
+            default_if_null(field, v, self.replace_null_with_default);
         }
         let mut updated = Struct::with_leading_values(schema.clone(), values)?;
         self.each_insertion(record, true, |slot, _, v| {

@@ -16,7 +16,8 @@ use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, Struct, Value
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::util::{
-    copy_schema_basics, into_struct, require_map, take_field_value, take_side, Side,
+    copy_schema_basics, default_if_null, into_struct, require_map, take_field_value, take_side,
+    Side,
 };
 use crate::transforms::{Disposition, Transformation};
 
@@ -301,10 +302,14 @@ impl ReplaceField {
                 // value swapped out to `from` is one no later output field reads.
                 for (to, source) in projection.sources.iter().enumerate() {
                     let from = source_index(source)?;
-                    values.swap(to, from);
-                    let v = std::mem::replace(&mut values[to], Value::Null);
-                    values[to] =
-                        take_field_value(&input_fields[from], v, self.replace_null_with_default);
+                    if from != to {
+                        values.swap(to, from);
+                    }
+                    default_if_null(
+                        &input_fields[from],
+                        &mut values[to],
+                        self.replace_null_with_default,
+                    );
                 }
                 // The fields left behind (dropped ones, or nulls moved out) go.
                 values.truncate(projection.sources.len());

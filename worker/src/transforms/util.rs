@@ -105,6 +105,16 @@ pub fn take_field_value(field: &Field, value: Value, replace_null_with_default: 
     value
 }
 
+/// [`take_field_value`] on a value left where it is: a null slot takes the field's default when
+/// `replace.null.with.default` asks for it (no value is moved, which a record's hot path notices).
+pub fn default_if_null(field: &Field, slot: &mut Value, replace_null_with_default: bool) {
+    if replace_null_with_default && slot.is_null() {
+        if let Some(default) = field.schema.default_value() {
+            *slot = default.clone();
+        }
+    }
+}
+
 /// `Requirements.requireSchema`.
 pub fn require_schema<'a>(
     schema: Option<&'a Schema>,
