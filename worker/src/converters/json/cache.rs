@@ -44,8 +44,18 @@ impl Hasher for AddressHasher {
     }
 }
 
+/// A schema's envelope text and, for a struct, its fields' payload keys.
+#[derive(Debug)]
+pub struct SchemaJson {
+    /// The schema's JSON (`asJsonSchema`).
+    pub text: Box<[u8]>,
+    /// For a struct schema, each field's key in a payload object (`"name":`, escaped), in field
+    /// order: escaped once here instead of for every record. Empty for other types.
+    pub field_keys: Box<[Box<[u8]>]>,
+}
+
 /// A cached schema and its JSON.
-type Entry = (Schema, Arc<[u8]>);
+type Entry = (Schema, Arc<SchemaJson>);
 
 #[derive(Default)]
 struct ToJsonInner {
@@ -73,10 +83,10 @@ impl SchemaJsonCache {
     pub fn get_or_build(
         &self,
         schema: &Schema,
-        build: impl FnOnce() -> Result<Vec<u8>, DataError>,
-    ) -> Result<Arc<[u8]>, DataError> {
+        build: impl FnOnce() -> Result<SchemaJson, DataError>,
+    ) -> Result<Arc<SchemaJson>, DataError> {
         if self.capacity == 0 {
-            return build().map(Arc::from);
+            return build().map(Arc::new);
         }
         let shape;
         {
@@ -97,7 +107,7 @@ impl SchemaJsonCache {
             }
         }
         // Built outside the lock: serializing a large schema must not stall other tasks.
-        let json: Arc<[u8]> = Arc::from(build()?);
+        let json = Arc::new(build()?);
         let mut inner = lock(&self.inner);
         if inner.shapes >= self.capacity {
             inner.by_shape.clear();
@@ -113,7 +123,7 @@ impl SchemaJsonCache {
         Ok(json)
     }
 
-    fn remember_identity(&self, inner: &mut ToJsonInner, schema: &Schema, json: &Arc<[u8]>) {
+    fn remember_identity(&self, inner: &mut ToJsonInner, schema: &Schema, json: &Arc<SchemaJson>) {
         if inner.by_identity.len() >= self.capacity {
             inner.by_identity.clear();
         }
@@ -199,6 +209,13 @@ mod tests {
     use super::*;
     use crate::data::SchemaBuilder;
 
+    fn text(bytes: &[u8]) -> SchemaJson {
+        SchemaJson {
+            text: bytes.into(),
+            field_keys: Box::new([]),
+        }
+    }
+
     #[test]
     fn equal_schemas_share_an_entry_and_the_size_is_bounded() {
         let cache = SchemaJsonCache::new(2);
@@ -208,17 +225,17 @@ mod tests {
             let json = cache
                 .get_or_build(&make(), || {
                     builds += 1;
-                    Ok(b"x".to_vec())
+                    Ok(text(b"x"))
                 })
                 .unwrap();
-            assert_eq!(&*json, b"x");
+            assert_eq!(&*json.text, b"x");
         }
         assert_eq!(builds, 1, "equal schemas must hit the cache");
         for i in 0..5 {
             let s = SchemaBuilder::array(Schema::int32())
                 .name(format!("n{i}"))
                 .build();
-            cache.get_or_build(&s, || Ok(vec![])).unwrap();
+            cache.get_or_build(&s, || Ok(text(b""))).unwrap();
         }
         assert!(cache.len() <= 2);
     }

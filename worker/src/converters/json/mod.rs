@@ -19,7 +19,7 @@ use crate::config::{ConfigError, Props};
 use crate::data::{DataError, Schema, SchemaAndValue, Value};
 
 use super::{Converter, ConverterKind};
-use cache::{ConnectSchemaCache, SchemaJsonCache};
+use cache::{ConnectSchemaCache, SchemaJson, SchemaJsonCache};
 pub use config::{DecimalFormat, JsonConverterConfig};
 use reader::JsonNode;
 
@@ -59,12 +59,15 @@ impl JsonConverter {
         &self.config
     }
 
-    /// `asJsonSchema(schema)` as bytes (cached).
-    pub fn as_json_schema(&self, schema: &Schema) -> Result<Arc<[u8]>, DataError> {
+    /// `asJsonSchema(schema)` as bytes, with a struct's payload keys (cached).
+    pub fn as_json_schema(&self, schema: &Schema) -> Result<Arc<SchemaJson>, DataError> {
         self.to_json_schemas.get_or_build(schema, || {
-            let mut out = Vec::with_capacity(64);
-            to_json::write_schema(&mut out, schema, &self.config)?;
-            Ok(out)
+            let mut text = Vec::with_capacity(64);
+            to_json::write_schema(&mut text, schema, &self.config)?;
+            Ok(SchemaJson {
+                text: text.into(),
+                field_keys: to_json::payload_keys(schema),
+            })
         })
     }
 
@@ -107,7 +110,7 @@ impl JsonConverter {
             });
             return Ok(());
         }
-        out.extend_from_slice(&self.as_json_schema(schema)?);
+        out.extend_from_slice(&self.as_json_schema(schema)?.text);
         Ok(())
     }
 
@@ -202,15 +205,17 @@ impl Converter for JsonConverter {
                 _ => None,
             };
             // A primitive schema's text is at most 40 bytes (`{"type":"boolean","optional":false}`).
-            let schema_len = cached.as_ref().map_or(40, |json| json.len());
+            let schema_len = cached.as_ref().map_or(40, |json| json.text.len());
             let mut out = Vec::with_capacity(schema_len + payload + 24);
             out.extend_from_slice(b"{\"schema\":");
-            match cached {
-                Some(json) => out.extend_from_slice(&json),
+            match &cached {
+                Some(json) => out.extend_from_slice(&json.text),
                 None => self.write_envelope_schema(&mut out, schema)?,
             }
             out.extend_from_slice(b",\"payload\":");
-            to_json::write_value(&mut out, schema, value, &self.config)?;
+            // A struct's field keys come escaped from the cache.
+            let keys = cached.as_ref().map(|json| &*json.field_keys);
+            to_json::write_value_with_keys(&mut out, schema, value, keys, &self.config)?;
             out.push(b'}');
             Ok(Some(out))
         } else {

@@ -4,7 +4,7 @@
 use super::config::{DecimalFormat, JsonConverterConfig};
 use super::writer::{write_base64, write_bool, write_f32, write_f64, write_i64, write_string};
 use crate::data::values::{date_from_logical, decimal_from_logical, time_from_logical};
-use crate::data::{logical, DataError, Schema, SchemaType, Value};
+use crate::data::{logical, DataError, Schema, SchemaType, Struct, Value};
 
 fn invalid_type(schema: Option<&Schema>, value: &Value) -> DataError {
     let t = schema.map_or("unknown schema", |s| s.schema_type().java_name());
@@ -115,6 +115,18 @@ pub fn write_value(
     value: &Value,
     config: &JsonConverterConfig,
 ) -> Result<(), DataError> {
+    write_value_with_keys(out, schema, value, None, config)
+}
+
+/// [`write_value`], where a struct value takes its field keys from `keys` ([`payload_keys`] of
+/// `schema`, from the converter's cache) instead of escaping its field names again.
+pub fn write_value_with_keys(
+    out: &mut Vec<u8>,
+    schema: Option<&Schema>,
+    value: &Value,
+    keys: Option<&[Box<[u8]>]>,
+    config: &JsonConverterConfig,
+) -> Result<(), DataError> {
     if value.is_null() {
         let Some(schema) = schema else {
             out.extend_from_slice(b"null");
@@ -174,28 +186,64 @@ pub fn write_value(
         }
         (SchemaType::Map, Value::Map(entries)) => write_map(out, schema, entries, config)?,
         (SchemaType::Struct, Value::Struct(s)) => {
-            let Some(schema) = schema.filter(|sc| s.schema() == *sc) else {
+            let Some(schema) = schema else {
                 return Err(DataError::new("Mismatching schema."));
             };
-            out.push(b'{');
-            for (i, field) in schema.fields().iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(out, &field.name);
-                out.push(b':');
-                write_value(
-                    out,
-                    Some(&field.schema),
-                    s.get_by_index(field.index),
-                    config,
-                )?;
-            }
-            out.push(b'}');
+            write_struct(out, schema, s, keys, config)?;
         }
         _ => return Err(invalid_type(schema, value)),
     }
     Ok(())
+}
+
+/// A struct as a JSON object. `keys`, when given, are the fields' keys already escaped
+/// ([`payload_keys`] of `schema`).
+fn write_struct(
+    out: &mut Vec<u8>,
+    schema: &Schema,
+    value: &Struct,
+    keys: Option<&[Box<[u8]>]>,
+    config: &JsonConverterConfig,
+) -> Result<(), DataError> {
+    if value.schema() != schema {
+        return Err(DataError::new("Mismatching schema."));
+    }
+    out.push(b'{');
+    for (i, field) in schema.fields().iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match keys.and_then(|k| k.get(i)) {
+            Some(key) => out.extend_from_slice(key),
+            None => {
+                write_string(out, &field.name);
+                out.push(b':');
+            }
+        }
+        write_value(
+            out,
+            Some(&field.schema),
+            value.get_by_index(field.index),
+            config,
+        )?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Each field's key in a struct's JSON object (`"name":`, escaped), in field order; none for a
+/// schema that is not a struct's.
+pub fn payload_keys(schema: &Schema) -> Box<[Box<[u8]>]> {
+    schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let mut key = Vec::with_capacity(field.name.len() + 3);
+            write_string(&mut key, &field.name);
+            key.push(b':');
+            key.into_boxed_slice()
+        })
+        .collect()
 }
 
 /// Maps with string keys become objects; any other key type an array of `[key, value]` pairs.
