@@ -29,17 +29,15 @@ fn stat_ticks(text: &str) -> Option<u64> {
 }
 
 /// The CPU the worker and the broker used during one load phase.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct PhaseCpu {
     pub worker: Duration,
     pub broker: Duration,
 }
 
-impl PhaseCpu {
-    /// Microseconds of CPU per record.
-    pub fn per_record(cpu: Duration, records: u64) -> f64 {
-        cpu.as_secs_f64() * 1e6 / records.max(1) as f64
-    }
+/// Microseconds of CPU per record.
+pub fn micros_per_record(cpu: Duration, records: u64) -> f64 {
+    cpu.as_secs_f64() * 1e6 / records.max(1) as f64
 }
 
 /// Both processes' CPU so far, to subtract from a later reading.

@@ -97,12 +97,12 @@ impl FerryWorker {
         )
     }
 
-    /// Fails when the worker process has exited.
     /// The worker's process id.
     pub fn pid(&self) -> u32 {
         self.worker.pid()
     }
 
+    /// Fails when the worker process has exited.
     pub fn check_alive(&self) -> anyhow::Result<()> {
         match self.worker.exited() {
             Some(status) => bail!("the worker exited with {status}\n{}", self.log_tail()),

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::cpu::PhaseCpu;
+use super::cpu::{micros_per_record, PhaseCpu};
 use super::files::LINE_BYTES;
 use super::latency::Latency;
 use super::Throughput;
@@ -199,7 +199,7 @@ pub fn print_summary(machine: &Machine, lines: u64, runs: &[RunFigures]) {
 /// The median CPU per record one process used during the source phases, with the chain against
 /// without it.
 fn cpu_row(runs: &[RunFigures], process: &str, of: fn(&PhaseCpu) -> Duration) {
-    let per_record = |cpu: &PhaseCpu, t: &Throughput| PhaseCpu::per_record(of(cpu), t.records);
+    let per_record = |cpu: &PhaseCpu, t: &Throughput| micros_per_record(of(cpu), t.records);
     let chain = median(
         runs.iter()
             .map(|f| per_record(&f.ferry_source_chain_cpu, &f.ferry_source_chain))

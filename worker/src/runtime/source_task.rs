@@ -389,37 +389,34 @@ impl Sender<'_> {
             return Ok(Some(record));
         }
         let retriable = |e: &TransformError| matches!(e.source, ConnectError::Retriable(_));
+        // The report names the record as it came in: after a failure the chain gives the record
+        // back its original topic, and transforms never change its origin.
+        let failure = |record: &ConnectRecord, e: TransformError| {
+            let class = e.class_name.clone();
+            self.stage_failure(
+                Stage::Transformation,
+                &class,
+                &record.topic,
+                &record.origin,
+                e,
+            )
+        };
         let outcome = if self.errors.retries_enabled() {
             // Every attempt starts again from the record as the connector produced it.
-            let failure = |e: TransformError| {
-                let class = e.class_name.clone();
-                self.stage_failure(
-                    Stage::Transformation,
-                    &class,
-                    &record.topic,
-                    &record.origin,
-                    e,
-                )
-            };
             self.errors
-                .run(|| self.transforms.apply(record.clone()), retriable, failure)
+                .run(
+                    || self.transforms.apply(record.clone()),
+                    retriable,
+                    |e| failure(&record, e),
+                )
                 .await
         } else {
             match self.transforms.apply_in_place(&mut record) {
                 Ok(Disposition::Keep) => return Ok(Some(record)),
                 Ok(Disposition::Drop) => Outcome::Done(None),
                 Err(e) => {
-                    // The chain gave the record back its original topic, which the report names.
                     let r = retriable(&e);
-                    let class = e.class_name.clone();
-                    let failure = self.stage_failure(
-                        Stage::Transformation,
-                        &class,
-                        &record.topic,
-                        &record.origin,
-                        e,
-                    );
-                    self.errors.decide(failure, r)
+                    self.errors.decide(failure(&record, e), r)
                 }
             }
         };

@@ -53,7 +53,9 @@ pub trait Transformation: Send + Sync {
         false
     }
 
-    /// [`Transformation::apply`] on an owned record: the transformed record, or `None` if dropped.
+    /// [`Transformation::apply`] on an owned record: the transformed record, or `None` if dropped
+    /// (for tests; the runtime goes through [`TransformChain`]).
+    #[cfg(test)]
     fn apply_owned(
         &self,
         mut record: ConnectRecord,

@@ -96,12 +96,8 @@ fn not_a_struct(value: &Value, purpose: &str) -> DataError {
 
 /// A field's value moved out of its struct, as `Struct.get` (the schema default replaces a null) or
 /// `getWithoutDefault` would return it, as `replace.null.with.default` chooses.
-pub fn take_field_value(field: &Field, value: Value, replace_null_with_default: bool) -> Value {
-    if replace_null_with_default && value.is_null() {
-        if let Some(default) = field.schema.default_value() {
-            return default.clone();
-        }
-    }
+pub fn take_field_value(field: &Field, mut value: Value, replace_null_with_default: bool) -> Value {
+    default_if_null(field, &mut value, replace_null_with_default);
     value
 }
 
