@@ -193,8 +193,16 @@ async fn run_once(
     let bare_latency = run.bare_latency().await?;
     let (worker, startup, idle_rss) = run.start_worker().await?;
     let latency = run.ferry_latency(&worker).await?;
-    let (ferry_source, ferry_source_cpu) = run.ferry_source(&worker).await?;
-    let (ferry_source_chain, ferry_source_chain_cpu) = run.ferry_source_chain(&worker).await?;
+    // The broker holds more data for the second of the two source phases; alternating which one
+    // goes first keeps that from favouring either side of issue 5's ratio.
+    let ((ferry_source, ferry_source_cpu), (ferry_source_chain, ferry_source_chain_cpu)) =
+        if number % 2 == 1 {
+            let plain = run.ferry_source(&worker).await?;
+            (plain, run.ferry_source_chain(&worker).await?)
+        } else {
+            let chain = run.ferry_source_chain(&worker).await?;
+            (run.ferry_source(&worker).await?, chain)
+        };
     let bare_consume = run.bare_consume().await?;
     let ferry_sink = run.ferry_sink(&worker).await?;
     let peak_rss = worker.memory()?.peak;
@@ -347,8 +355,20 @@ impl Run<'_> {
     async fn ferry_sink(&self, worker: &FerryWorker) -> anyhow::Result<Throughput> {
         eprintln!("  Ferry sink: {FERRY_TOPIC} → file");
         let output = self.dir.join("load.sink.txt");
-        sink_load(worker, &output, self.args.lines, self.limit).await
+        let throughput = sink_load(worker, &output, self.args.lines, self.limit).await?;
+        log_peak_rss(worker)?;
+        Ok(throughput)
     }
+}
+
+/// Prints the worker's peak RSS so far after a phase, so the phase that raised it shows.
+fn log_peak_rss(worker: &FerryWorker) -> anyhow::Result<()> {
+    let peak = worker.memory()?.peak;
+    eprintln!(
+        "    worker peak RSS so far: {:.1} MiB",
+        peak as f64 / report::MIB
+    );
+    Ok(())
 }
 
 fn start_broker() -> anyhow::Result<Tansu> {
@@ -432,6 +452,7 @@ async fn source_load(
                 elapsed: start.elapsed(),
             };
             let cpu = cpu_at_start.since(CpuMark::now(worker.pid(), broker_pid)?);
+            log_peak_rss(worker)?;
             return Ok((throughput, cpu));
         }
         worker.check_alive()?;

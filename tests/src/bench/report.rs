@@ -7,7 +7,7 @@ use super::files::LINE_BYTES;
 use super::latency::Latency;
 use super::Throughput;
 
-const MIB: f64 = 1024.0 * 1024.0;
+pub(super) const MIB: f64 = 1024.0 * 1024.0;
 
 /// Everything one run measures.
 #[derive(Debug, Clone, Copy)]
@@ -187,6 +187,7 @@ pub fn print_summary(machine: &Machine, lines: u64, runs: &[RunFigures]) {
     // What the chain costs in CPU, which wall-clock throughput on a shared machine blurs.
     cpu_row(runs, "worker", |c| c.worker);
     cpu_row(runs, "broker", |c| c.broker);
+    faults_row(runs);
     let (p99, bare_p99) = (med(|f| ms(f.latency.p99)), med(|f| ms(f.bare_latency.p99)));
     row(
         "latency file → file p99 (ms)",
@@ -214,6 +215,30 @@ fn cpu_row(runs: &[RunFigures], process: &str, of: fn(&PhaseCpu) -> Duration) {
         &format!(
             "{process} CPU per record, file → Kafka with 3 transforms (µs; compared with Ferry without)"
         ),
+        chain,
+        Some(plain),
+        Target::None,
+    );
+}
+
+/// The worker's median minor page faults per 1000 records during the source phases, with the
+/// chain against without it.
+fn faults_row(runs: &[RunFigures]) {
+    let per_1000 = |cpu: &PhaseCpu, t: &Throughput| {
+        cpu.worker_minor_faults as f64 * 1000.0 / t.records.max(1) as f64
+    };
+    let chain = median(
+        runs.iter()
+            .map(|f| per_1000(&f.ferry_source_chain_cpu, &f.ferry_source_chain))
+            .collect(),
+    );
+    let plain = median(
+        runs.iter()
+            .map(|f| per_1000(&f.ferry_source_cpu, &f.ferry_source))
+            .collect(),
+    );
+    row(
+        "worker page faults per 1000 records, file → Kafka with 3 transforms (compared with Ferry without)",
         chain,
         Some(plain),
         Target::None,
