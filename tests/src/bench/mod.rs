@@ -72,6 +72,12 @@ const LOAD_SOURCE: &str = "load-source";
 /// The same source with a chain of three transforms (issue 5's figure), into a topic of its own.
 const CHAIN_SOURCE: &str = "load-source-chain";
 const CHAIN_TOPIC: &str = "bench-ferry-chain";
+/// The same source with three transforms that leave the value as it is (RegexRouter, InsertHeader,
+/// Filter on RecordIsTombstone): what the transforms themselves cost, apart from a bigger record.
+const ROUTED_SOURCE: &str = "load-source-routed";
+/// The topic the routed source is configured with; RegexRouter sends its records to ROUTED_TOPIC.
+const ROUTING_TOPIC: &str = "bench-ferry-routing";
+const ROUTED_TOPIC: &str = "bench-ferry-routed";
 const LOAD_SINK: &str = "load-sink";
 
 /// How often the REST status is polled while waiting for RUNNING (startup time's resolution).
@@ -193,16 +199,20 @@ async fn run_once(
     let bare_latency = run.bare_latency().await?;
     let (worker, startup, idle_rss) = run.start_worker().await?;
     let latency = run.ferry_latency(&worker).await?;
-    // The broker holds more data for the second of the two source phases; alternating which one
-    // goes first keeps that from favouring either side of issue 5's ratio.
+    // The broker holds more data for each later source phase; reversing their order every other
+    // run keeps that from favouring either side of issue 5's ratios.
+    let (plain, chain, routed) = if number % 2 == 1 {
+        let plain = run.ferry_source(&worker).await?;
+        let chain = run.ferry_source_chain(&worker).await?;
+        (plain, chain, run.ferry_source_routed(&worker).await?)
+    } else {
+        let routed = run.ferry_source_routed(&worker).await?;
+        let chain = run.ferry_source_chain(&worker).await?;
+        (run.ferry_source(&worker).await?, chain, routed)
+    };
     let ((ferry_source, ferry_source_cpu), (ferry_source_chain, ferry_source_chain_cpu)) =
-        if number % 2 == 1 {
-            let plain = run.ferry_source(&worker).await?;
-            (plain, run.ferry_source_chain(&worker).await?)
-        } else {
-            let chain = run.ferry_source_chain(&worker).await?;
-            (run.ferry_source(&worker).await?, chain)
-        };
+        (plain, chain);
+    let (ferry_source_routed, ferry_source_routed_cpu) = routed;
     let bare_consume = run.bare_consume().await?;
     let ferry_sink = run.ferry_sink(&worker).await?;
     let peak_rss = worker.memory()?.peak;
@@ -218,6 +228,8 @@ async fn run_once(
         ferry_source_chain,
         ferry_source_cpu,
         ferry_source_chain_cpu,
+        ferry_source_routed,
+        ferry_source_routed_cpu,
         bare_consume,
         ferry_sink,
         idle_rss,
@@ -324,6 +336,36 @@ impl Run<'_> {
         self.source_load(worker, &load).await
     }
 
+    /// The same load through RegexRouter, InsertHeader and Filter (with RecordIsTombstone, which
+    /// no line is), which leave the value as it is.
+    async fn ferry_source_routed(
+        &self,
+        worker: &FerryWorker,
+    ) -> anyhow::Result<(Throughput, PhaseCpu)> {
+        eprintln!(
+            "  Ferry source with 3 value-preserving transforms: {} → {ROUTED_TOPIC}",
+            self.input.display()
+        );
+        let load = SourceLoad {
+            name: ROUTED_SOURCE,
+            topic: ROUTING_TOPIC,
+            transforms: json!({
+                "transforms": "route,stamp,dropTombstones",
+                "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+                "transforms.route.regex": "(.*)-routing",
+                "transforms.route.replacement": "$1-routed",
+                "transforms.stamp.type": "org.apache.kafka.connect.transforms.InsertHeader",
+                "transforms.stamp.header": "data_source",
+                "transforms.stamp.value.literal": "bench",
+                "transforms.dropTombstones.type": "org.apache.kafka.connect.transforms.Filter",
+                "transforms.dropTombstones.predicate": "isTombstone",
+                "predicates": "isTombstone",
+                "predicates.isTombstone.type": "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
+            }),
+        };
+        self.source_load(worker, &load).await
+    }
+
     /// [`source_load`] of `load` on this run's input, broker and limits.
     async fn source_load(
         &self,
@@ -377,6 +419,8 @@ fn start_broker() -> anyhow::Result<Tansu> {
         BARE_TOPIC,
         FERRY_TOPIC,
         CHAIN_TOPIC,
+        ROUTING_TOPIC,
+        ROUTED_TOPIC,
         PROBE_TOPIC,
         BARE_PROBE_TOPIC,
     ] {

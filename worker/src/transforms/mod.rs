@@ -10,6 +10,7 @@ mod catalog_c;
 pub mod predicates;
 pub mod registry;
 mod schema_cache;
+mod topic_memo;
 pub mod util;
 
 use crate::data::ConnectRecord;

@@ -16,6 +16,7 @@ use crate::data::ConnectRecord;
 use crate::errors::ConnectError;
 use crate::transforms::predicates::java_regex::{self, JavaPattern};
 use crate::transforms::registry::TransformPlugin;
+use crate::transforms::topic_memo::TopicMemo;
 use crate::transforms::{Disposition, Transformation};
 
 const REGEX: &str = "regex";
@@ -66,7 +67,11 @@ fn new(props: &Props) -> Result<Box<dyn Transformation>, ConfigError> {
             "RegexRouter replacement is invalid ({e}); records whose topic matches will fail"
         );
     }
-    Ok(Box::new(RegexRouter { pattern, template }))
+    Ok(Box::new(RegexRouter {
+        pattern,
+        template,
+        last_route: TopicMemo::default(),
+    }))
 }
 
 /// One piece of an expanded replacement.
@@ -80,28 +85,25 @@ struct RegexRouter {
     pattern: JavaPattern,
     /// The parsed replacement, or the `IllegalArgumentException` message Java would throw.
     template: Result<Vec<Piece>, String>,
+    /// The last topic's new name (`None`: left as it is).
+    last_route: TopicMemo<Option<String>>,
 }
 
-impl Transformation for RegexRouter {
-    fn routes(&self) -> bool {
-        true
-    }
-
-    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
-        if !self.pattern.matches(&record.topic) {
-            tracing::trace!(topic = %record.topic, "Not rerouting topic as it does not match the configured regex");
-            return Ok(Disposition::Keep);
+impl RegexRouter {
+    /// The topic `topic` is renamed to, or `None` when the regex does not match all of it.
+    fn renamed(&self, topic: &str) -> Result<Option<String>, ConnectError> {
+        if !self.pattern.matches(topic) {
+            return Ok(None);
         }
         let template = self.template.as_ref().map_err(ConnectError::new)?;
         // `replaceFirst` searches again from the start, so the replaced match is the first one
         // `find` returns, which can be shorter than the full match (`a|ab` on `ab` replaces `a`).
-        let Some(caps) = self.pattern.find_regex().captures(&record.topic) else {
-            return Ok(Disposition::Keep);
+        let Some(caps) = self.pattern.find_regex().captures(topic) else {
+            return Ok(None);
         };
         let Some(whole) = caps.get(0) else {
-            return Ok(Disposition::Keep);
+            return Ok(None);
         };
-        let topic = &record.topic;
         let mut renamed = String::with_capacity(topic.len());
         renamed.push_str(&topic[..whole.start()]);
         for piece in template {
@@ -115,8 +117,28 @@ impl Transformation for RegexRouter {
             }
         }
         renamed.push_str(&topic[whole.end()..]);
-        tracing::trace!(from = %record.topic, to = %renamed, "Rerouting topic");
-        record.topic = renamed;
+        Ok(Some(renamed))
+    }
+}
+
+impl Transformation for RegexRouter {
+    fn routes(&self) -> bool {
+        true
+    }
+
+    fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
+        let renamed = self
+            .last_route
+            .get_or_compute(&record.topic, |topic| self.renamed(topic))?;
+        match renamed {
+            Some(renamed) => {
+                tracing::trace!(from = %record.topic, to = %renamed, "Rerouting topic");
+                record.topic = renamed;
+            }
+            None => {
+                tracing::trace!(topic = %record.topic, "Not rerouting topic as it does not match the configured regex");
+            }
+        }
         Ok(Disposition::Keep)
     }
 }
@@ -242,6 +264,35 @@ mod tests {
             "prefix-orders"
         );
         assert_eq!(route("(.*)-(.*)", "$2", "a-b").unwrap(), "b");
+    }
+
+    #[test]
+    fn one_router_answers_each_topic_of_a_stream_as_if_alone() {
+        let t = new(&props(&[("regex", "(.*)-in"), ("replacement", "$1-out")])).unwrap();
+        for (topic, expected) in [
+            ("a-in", "a-out"),
+            ("a-in", "a-out"),
+            ("other", "other"),
+            ("other", "other"),
+            ("b-in", "b-out"),
+            ("a-in", "a-out"),
+        ] {
+            let mut r = record(None, Value::Null, None, Value::from("v"));
+            r.topic = topic.to_string();
+            let out = t.apply_owned(r).unwrap().unwrap();
+            assert_eq!(out.topic, expected, "topic {topic}");
+        }
+    }
+
+    #[test]
+    fn a_bad_replacement_fails_every_matching_record_not_just_the_first() {
+        let t = new(&props(&[("regex", "(.*)"), ("replacement", "$2")])).unwrap();
+        for _ in 0..2 {
+            let mut r = record(None, Value::Null, None, Value::from("v"));
+            r.topic = "orders".to_string();
+            let err = t.apply_owned(r).map(|_| ()).unwrap_err().to_string();
+            assert!(err.contains("No group 2"), "{err}");
+        }
     }
 
     #[test]

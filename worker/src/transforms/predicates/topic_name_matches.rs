@@ -1,10 +1,13 @@
 //! `TopicNameMatches`: true for records whose topic fully matches a Java regular expression.
 
+use std::convert::Infallible;
+
 use super::java_regex::{self, JavaPattern};
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
 use crate::config::{ConfigError, Props};
 use crate::data::ConnectRecord;
 use crate::transforms::registry::PredicatePlugin;
+use crate::transforms::topic_memo::TopicMemo;
 use crate::transforms::Predicate;
 
 const PATTERN_CONFIG: &str = "pattern";
@@ -41,6 +44,8 @@ fn new(props: &Props) -> Result<Box<dyn Predicate>, ConfigError> {
 
 struct TopicNameMatches {
     pattern: JavaPattern,
+    /// Whether the last topic matched.
+    last_answer: TopicMemo<bool>,
 }
 
 impl TopicNameMatches {
@@ -52,14 +57,21 @@ impl TopicNameMatches {
             value: pattern.to_string(),
             reason: format!("entry must be a Java-compatible regular expression: {reason}"),
         })?;
-        Ok(TopicNameMatches { pattern })
+        Ok(TopicNameMatches {
+            pattern,
+            last_answer: TopicMemo::default(),
+        })
     }
 }
 
 impl Predicate for TopicNameMatches {
     fn test(&self, record: &ConnectRecord) -> bool {
         // Kafka also requires a non-null topic; Ferry's records always have one.
-        self.pattern.matches(&record.topic)
+        let matches = |topic: &str| Ok::<_, Infallible>(self.pattern.matches(topic));
+        match self.last_answer.get_or_compute(&record.topic, matches) {
+            Ok(answer) => answer,
+            Err(never) => match never {},
+        }
     }
 }
 
@@ -85,6 +97,16 @@ mod tests {
         let exact = new(&props(&[("pattern", "orders")])).unwrap();
         assert!(!exact.test(&on_topic("orders-eu")));
         assert!(exact.test(&on_topic("orders")));
+        // The same predicate over a stream: repeats and alternations answer as a fresh one would.
+        for (topic, expected) in [
+            ("orders", true),
+            ("orders", true),
+            ("orders-eu", false),
+            ("orders-eu", false),
+            ("orders", true),
+        ] {
+            assert_eq!(exact.test(&on_topic(topic)), expected, "topic {topic}");
+        }
     }
 
     #[test]
