@@ -300,10 +300,11 @@ impl Run<'_> {
     }
 
     async fn ferry_source(&self, worker: &FerryWorker) -> anyhow::Result<(Throughput, PhaseCpu)> {
-        eprintln!("  Ferry source: {} → {FERRY_TOPIC}", self.input.display());
         let load = SourceLoad {
+            label: "Ferry source",
             name: LOAD_SOURCE,
             topic: FERRY_TOPIC,
+            lands_in: FERRY_TOPIC,
             transforms: json!({}),
         };
         self.source_load(worker, &load).await
@@ -314,13 +315,11 @@ impl Run<'_> {
         &self,
         worker: &FerryWorker,
     ) -> anyhow::Result<(Throughput, PhaseCpu)> {
-        eprintln!(
-            "  Ferry source with 3 transforms: {} → {CHAIN_TOPIC}",
-            self.input.display()
-        );
         let load = SourceLoad {
+            label: "Ferry source with 3 transforms",
             name: CHAIN_SOURCE,
             topic: CHAIN_TOPIC,
+            lands_in: CHAIN_TOPIC,
             transforms: json!({
                 "transforms": "hoist,insert,rename",
                 "transforms.hoist.type": "org.apache.kafka.connect.transforms.HoistField$Value",
@@ -342,13 +341,11 @@ impl Run<'_> {
         &self,
         worker: &FerryWorker,
     ) -> anyhow::Result<(Throughput, PhaseCpu)> {
-        eprintln!(
-            "  Ferry source with 3 value-preserving transforms: {} → {ROUTED_TOPIC}",
-            self.input.display()
-        );
         let load = SourceLoad {
+            label: "Ferry source with 3 value-preserving transforms",
             name: ROUTED_SOURCE,
             topic: ROUTING_TOPIC,
+            lands_in: ROUTED_TOPIC,
             transforms: json!({
                 "transforms": "route,stamp,dropTombstones",
                 "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
@@ -454,10 +451,14 @@ fn write_probe_connectors(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A source connector to load: its name, topic, and transform settings (an empty object for none).
+/// A source connector to load: what the log calls it, its name, its configured topic, the topic
+/// its records land in (another one when a transform routes them), and its transform settings (an
+/// empty object for none).
 struct SourceLoad {
+    label: &'static str,
     name: &'static str,
     topic: &'static str,
+    lands_in: &'static str,
     transforms: serde_json::Value,
 }
 
@@ -471,6 +472,7 @@ async fn source_load(
     lines: u64,
     limit: Duration,
 ) -> anyhow::Result<(Throughput, PhaseCpu)> {
+    eprintln!("  {}: {} → {}", load.label, input.display(), load.lands_in);
     let mut config = json!({
         "connector.class": "FileStreamSource",
         "tasks.max": "1",
