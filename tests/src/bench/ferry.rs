@@ -185,6 +185,22 @@ impl FerryWorker {
         Ok(())
     }
 
+    /// `DELETE /connectors/{name}`, which answers once the connector and its tasks are stopped.
+    pub async fn delete_connector(&self, name: &str) -> anyhow::Result<()> {
+        let response = self
+            .http
+            .delete(self.worker.url(&format!("/connectors/{name}")))
+            .send()
+            .await
+            .with_context(|| format!("DELETE /connectors/{name}"))?;
+        if !response.status().is_success() {
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            bail!("DELETE /connectors/{name} answered {status}: {text}");
+        }
+        Ok(())
+    }
+
     /// The sum over tasks of a connector's series of a counter in `GET /metrics`; 0 before it exists.
     pub async fn counter(&self, metric: &str, connector: &str) -> anyhow::Result<f64> {
         let response = self

@@ -400,12 +400,14 @@ impl Run<'_> {
     }
 }
 
-/// Prints the worker's peak RSS so far after a phase, so the phase that raised it shows.
+/// Prints the worker's peak RSS so far after a phase, so the phase that raised it shows, and its RSS
+/// now, which shows what the phase left behind.
 fn log_peak_rss(worker: &FerryWorker) -> anyhow::Result<()> {
-    let peak = worker.memory()?.peak;
+    let memory = worker.memory()?;
     eprintln!(
-        "    worker peak RSS so far: {:.1} MiB",
-        peak as f64 / report::MIB
+        "    worker peak RSS so far: {:.1} MiB (RSS now {:.1} MiB)",
+        memory.peak as f64 / report::MIB,
+        memory.rss as f64 / report::MIB
     );
     Ok(())
 }
@@ -463,7 +465,8 @@ struct SourceLoad {
 }
 
 /// FileStreamSource on the input file: from RUNNING until Kafka acknowledged every line
-/// (`ferry_source_records_written_total`), with the CPU the worker and the broker used meanwhile.
+/// (`ferry_source_records_written_total`), with the CPU the worker and the broker used meanwhile;
+/// then the connector is deleted.
 async fn source_load(
     worker: &FerryWorker,
     broker_pid: u32,
@@ -499,6 +502,9 @@ async fn source_load(
             };
             let cpu = cpu_at_start.since(CpuMark::now(worker.pid(), broker_pid)?);
             log_peak_rss(worker)?;
+            // The next phase runs beside the probe connectors only, as the first one did: a
+            // finished source would otherwise keep tailing its file with its producer's memory.
+            worker.delete_connector(load.name).await?;
             return Ok((throughput, cpu));
         }
         worker.check_alive()?;
