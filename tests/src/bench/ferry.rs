@@ -170,35 +170,15 @@ impl FerryWorker {
     /// `POST /connectors`, as `curl -X POST` would.
     pub async fn create_connector(&self, name: &str, config: Value) -> anyhow::Result<()> {
         let body = json!({ "name": name, "config": config });
-        let response = self
-            .http
-            .post(self.worker.url("/connectors"))
-            .json(&body)
-            .send()
-            .await
-            .with_context(|| format!("POST /connectors ({name})"))?;
-        if !response.status().is_success() {
-            let status = response.status();
-            let text = response.text().await.unwrap_or_default();
-            bail!("POST /connectors ({name}) answered {status}: {text}");
-        }
-        Ok(())
+        let request = self.http.post(self.worker.url("/connectors")).json(&body);
+        send_expecting_success(request, &format!("POST /connectors ({name})")).await
     }
 
     /// `DELETE /connectors/{name}`, which answers once the connector and its tasks are stopped.
     pub async fn delete_connector(&self, name: &str) -> anyhow::Result<()> {
-        let response = self
-            .http
-            .delete(self.worker.url(&format!("/connectors/{name}")))
-            .send()
-            .await
-            .with_context(|| format!("DELETE /connectors/{name}"))?;
-        if !response.status().is_success() {
-            let status = response.status();
-            let text = response.text().await.unwrap_or_default();
-            bail!("DELETE /connectors/{name} answered {status}: {text}");
-        }
-        Ok(())
+        let path = format!("/connectors/{name}");
+        let request = self.http.delete(self.worker.url(&path));
+        send_expecting_success(request, &format!("DELETE {path}")).await
     }
 
     /// The sum over tasks of a connector's series of a counter in `GET /metrics`; 0 before it exists.
@@ -222,6 +202,21 @@ impl FerryWorker {
             peak: field("VmHWM")? * 1024,
         })
     }
+}
+
+/// Sends `request` (described as `what` in errors) and fails unless the answer is a success, with
+/// the status and body the worker gave.
+async fn send_expecting_success(
+    request: reqwest::RequestBuilder,
+    what: &str,
+) -> anyhow::Result<()> {
+    let response = request.send().await.with_context(|| what.to_string())?;
+    if !response.status().is_success() {
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        bail!("{what} answered {status}: {text}");
+    }
+    Ok(())
 }
 
 /// Sums the samples of `metric` labelled `connector="<connector>"` in Prometheus text format.

@@ -202,13 +202,15 @@ async fn run_once(
     // The broker holds more data for each later source phase; reversing their order every other
     // run keeps that from favouring either side of issue 5's ratios.
     let (plain, chain, routed) = if number % 2 == 1 {
-        let plain = run.ferry_source(&worker).await?;
-        let chain = run.ferry_source_chain(&worker).await?;
-        (plain, chain, run.ferry_source_routed(&worker).await?)
+        let plain = run.source_load(&worker, &plain_load()).await?;
+        let chain = run.source_load(&worker, &struct_chain_load()).await?;
+        let routed = run.source_load(&worker, &value_preserving_load()).await?;
+        (plain, chain, routed)
     } else {
-        let routed = run.ferry_source_routed(&worker).await?;
-        let chain = run.ferry_source_chain(&worker).await?;
-        (run.ferry_source(&worker).await?, chain, routed)
+        let routed = run.source_load(&worker, &value_preserving_load()).await?;
+        let chain = run.source_load(&worker, &struct_chain_load()).await?;
+        let plain = run.source_load(&worker, &plain_load()).await?;
+        (plain, chain, routed)
     };
     let ((ferry_source, ferry_source_cpu), (ferry_source_chain, ferry_source_chain_cpu)) =
         (plain, chain);
@@ -299,70 +301,6 @@ impl Run<'_> {
         Ok(latency)
     }
 
-    async fn ferry_source(&self, worker: &FerryWorker) -> anyhow::Result<(Throughput, PhaseCpu)> {
-        let load = SourceLoad {
-            label: "Ferry source",
-            name: LOAD_SOURCE,
-            topic: FERRY_TOPIC,
-            lands_in: FERRY_TOPIC,
-            transforms: json!({}),
-        };
-        self.source_load(worker, &load).await
-    }
-
-    /// The same load through HoistField$Value, InsertField$Value and ReplaceField$Value.
-    async fn ferry_source_chain(
-        &self,
-        worker: &FerryWorker,
-    ) -> anyhow::Result<(Throughput, PhaseCpu)> {
-        let load = SourceLoad {
-            label: "Ferry source with 3 transforms",
-            name: CHAIN_SOURCE,
-            topic: CHAIN_TOPIC,
-            lands_in: CHAIN_TOPIC,
-            transforms: json!({
-                "transforms": "hoist,insert,rename",
-                "transforms.hoist.type": "org.apache.kafka.connect.transforms.HoistField$Value",
-                "transforms.hoist.field": "line",
-                "transforms.insert.type": "org.apache.kafka.connect.transforms.InsertField$Value",
-                "transforms.insert.static.field": "data_source",
-                "transforms.insert.static.value": "bench",
-                "transforms.insert.topic.field": "topic",
-                "transforms.rename.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
-                "transforms.rename.renames": "line:text",
-            }),
-        };
-        self.source_load(worker, &load).await
-    }
-
-    /// The same load through RegexRouter, InsertHeader and Filter (with RecordIsTombstone, which
-    /// no line is), which leave the value as it is.
-    async fn ferry_source_routed(
-        &self,
-        worker: &FerryWorker,
-    ) -> anyhow::Result<(Throughput, PhaseCpu)> {
-        let load = SourceLoad {
-            label: "Ferry source with 3 value-preserving transforms",
-            name: ROUTED_SOURCE,
-            topic: ROUTING_TOPIC,
-            lands_in: ROUTED_TOPIC,
-            transforms: json!({
-                "transforms": "route,stamp,dropTombstones",
-                "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
-                "transforms.route.regex": "(.*)-routing",
-                "transforms.route.replacement": "$1-routed",
-                "transforms.stamp.type": "org.apache.kafka.connect.transforms.InsertHeader",
-                "transforms.stamp.header": "data_source",
-                "transforms.stamp.value.literal": "bench",
-                "transforms.dropTombstones.type": "org.apache.kafka.connect.transforms.Filter",
-                "transforms.dropTombstones.predicate": "isTombstone",
-                "predicates": "isTombstone",
-                "predicates.isTombstone.type": "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
-            }),
-        };
-        self.source_load(worker, &load).await
-    }
-
     /// [`source_load`] of `load` on this run's input, broker and limits.
     async fn source_load(
         &self,
@@ -451,6 +389,62 @@ fn write_probe_connectors(dir: &Path) -> anyhow::Result<()> {
         ferry_e2e::worker::write(&dir.join(name), &text);
     }
     Ok(())
+}
+
+/// The plain source: FileStreamSource into its topic, no transforms.
+fn plain_load() -> SourceLoad {
+    SourceLoad {
+        label: "Ferry source",
+        name: LOAD_SOURCE,
+        topic: FERRY_TOPIC,
+        lands_in: FERRY_TOPIC,
+        transforms: json!({}),
+    }
+}
+
+/// The same load through HoistField$Value, InsertField$Value and ReplaceField$Value.
+fn struct_chain_load() -> SourceLoad {
+    SourceLoad {
+        label: "Ferry source with 3 transforms",
+        name: CHAIN_SOURCE,
+        topic: CHAIN_TOPIC,
+        lands_in: CHAIN_TOPIC,
+        transforms: json!({
+            "transforms": "hoist,insert,rename",
+            "transforms.hoist.type": "org.apache.kafka.connect.transforms.HoistField$Value",
+            "transforms.hoist.field": "line",
+            "transforms.insert.type": "org.apache.kafka.connect.transforms.InsertField$Value",
+            "transforms.insert.static.field": "data_source",
+            "transforms.insert.static.value": "bench",
+            "transforms.insert.topic.field": "topic",
+            "transforms.rename.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
+            "transforms.rename.renames": "line:text",
+        }),
+    }
+}
+
+/// The same load through RegexRouter, InsertHeader and Filter (with RecordIsTombstone, which no
+/// line is), which leave the value as it is.
+fn value_preserving_load() -> SourceLoad {
+    SourceLoad {
+        label: "Ferry source with 3 value-preserving transforms",
+        name: ROUTED_SOURCE,
+        topic: ROUTING_TOPIC,
+        lands_in: ROUTED_TOPIC,
+        transforms: json!({
+            "transforms": "route,stamp,dropTombstones",
+            "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+            "transforms.route.regex": "(.*)-routing",
+            "transforms.route.replacement": "$1-routed",
+            "transforms.stamp.type": "org.apache.kafka.connect.transforms.InsertHeader",
+            "transforms.stamp.header": "data_source",
+            "transforms.stamp.value.literal": "bench",
+            "transforms.dropTombstones.type": "org.apache.kafka.connect.transforms.Filter",
+            "transforms.dropTombstones.predicate": "isTombstone",
+            "predicates": "isTombstone",
+            "predicates.isTombstone.type": "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
+        }),
+    }
 }
 
 /// A source connector to load: what the log calls it, its name, its configured topic, the topic
