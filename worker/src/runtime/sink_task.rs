@@ -3,7 +3,7 @@
 //! stops, `flush` then a commit of the offsets that flush covered. An offset is never committed for a
 //! record the sink has not made durable.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -73,12 +73,52 @@ pub struct DlqSetup {
 type PartitionKey = (String, i32);
 
 /// Offsets per partition: `current` = next offset after what was `put`; `flushed` = what the last
-/// successful flush covered; `committed` = what Kafka has.
+/// successful flush covered; `committed` = what Kafka has. `owned`: the partitions assigned to this
+/// task now, kept by the rebalance hook.
 #[derive(Default)]
 struct SinkOffsets {
     current: HashMap<PartitionKey, i64>,
     flushed: HashMap<PartitionKey, i64>,
     committed: HashMap<PartitionKey, i64>,
+    owned: HashSet<PartitionKey>,
+}
+
+impl SinkOffsets {
+    fn assigned(&mut self, partitions: impl IntoIterator<Item = PartitionKey>) {
+        self.owned.extend(partitions);
+    }
+
+    /// Forgets `partitions` and returns what must be committed for them before they go: what the
+    /// last flush covered and Kafka does not have yet.
+    fn revoked(
+        &mut self,
+        partitions: impl IntoIterator<Item = PartitionKey>,
+    ) -> HashMap<PartitionKey, i64> {
+        let mut to_commit = HashMap::new();
+        for key in partitions {
+            self.owned.remove(&key);
+            self.current.remove(&key);
+            let committed = self.committed.remove(&key);
+            if let Some(flushed) = self.flushed.remove(&key) {
+                if committed != Some(flushed) {
+                    to_commit.insert(key, flushed);
+                }
+            }
+        }
+        to_commit
+    }
+
+    /// Records that the messages before `next_offsets` were put (or skipped). A partition revoked
+    /// since its messages were fetched is left out: its new owner reads them again from the offset
+    /// committed at revocation, and a later commit from here would move that owner's position.
+    fn consumed(&mut self, next_offsets: Vec<(PartitionKey, i64)>) {
+        // Later entries of a partition are later offsets, so inserting in order keeps the last one.
+        for (key, next) in next_offsets {
+            if self.owned.contains(&key) {
+                self.current.insert(key, next);
+            }
+        }
+    }
 }
 
 /// The offsets of `map` that differ from `committed`, as a partition list to commit.
@@ -86,17 +126,24 @@ fn to_commit(
     map: &HashMap<PartitionKey, i64>,
     committed: &HashMap<PartitionKey, i64>,
 ) -> TopicPartitionList {
+    offset_list(
+        map.iter()
+            .filter(|(key, offset)| committed.get(*key) != Some(*offset)),
+    )
+}
+
+fn offset_list<'a>(
+    offsets: impl IntoIterator<Item = (&'a PartitionKey, &'a i64)>,
+) -> TopicPartitionList {
     let mut tpl = TopicPartitionList::new();
-    for ((topic, partition), offset) in map {
-        if committed.get(&(topic.clone(), *partition)) != Some(offset) {
-            let _ = tpl.add_partition_offset(topic, *partition, Offset::Offset(*offset));
-        }
+    for ((topic, partition), offset) in offsets {
+        let _ = tpl.add_partition_offset(topic, *partition, Offset::Offset(*offset));
     }
     tpl
 }
 
-/// Rebalance hook: before partitions are taken away, commit what was flushed for them, and forget
-/// them so no later commit rewinds the new owner.
+/// Rebalance hook: remembers which partitions the task owns; before partitions are taken away,
+/// commits what was flushed for them and forgets them, so no later commit rewinds the new owner.
 struct SinkContext {
     offsets: Arc<Mutex<SinkOffsets>>,
     id: TaskId,
@@ -104,25 +151,25 @@ struct SinkContext {
 
 impl ClientContext for SinkContext {}
 
+/// The partitions of a rebalance event, as offset-map keys.
+fn partition_keys(list: &TopicPartitionList) -> impl Iterator<Item = PartitionKey> + '_ {
+    list.elements()
+        .into_iter()
+        .map(|e| (e.topic().to_string(), e.partition()))
+}
+
 impl ConsumerContext for SinkContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        let Rebalance::Revoke(revoked) = rebalance else {
-            return;
-        };
-        let mut state = lock(&self.offsets);
-        let mut flushed = HashMap::new();
-        for e in revoked.elements() {
-            let key = (e.topic().to_string(), e.partition());
-            if let Some(o) = state.flushed.remove(&key) {
-                flushed.insert(key.clone(), o);
+        let revoked = match rebalance {
+            Rebalance::Assign(assigned) => {
+                lock(&self.offsets).assigned(partition_keys(assigned));
+                return;
             }
-            state.current.remove(&key);
-        }
-        let tpl = to_commit(&flushed, &state.committed);
-        for key in flushed.keys() {
-            state.committed.remove(key);
-        }
-        drop(state);
+            Rebalance::Revoke(revoked) => revoked,
+            Rebalance::Error(_) => return,
+        };
+        let flushed = lock(&self.offsets).revoked(partition_keys(revoked));
+        let tpl = offset_list(&flushed);
         if tpl.count() > 0 {
             if let Err(e) = consumer.commit(&tpl, CommitMode::Sync) {
                 tracing::warn!(task = %self.id, error = %e, "commit on partition revocation failed; the new owner may re-deliver some records");
@@ -408,6 +455,11 @@ impl SinkWorker<'_> {
         let mut records = Vec::with_capacity(batch.len());
         // The next offset of each partition in this batch, handed to the shared state once.
         let mut next_offsets: Vec<(PartitionKey, i64)> = Vec::new();
+        // A batch gathered across a rebalance can hold messages of partitions revoked since: their
+        // new owner reads them from the offset committed at revocation, so they are not put here.
+        let owned = lock(self.offsets).owned.clone();
+        let mut last_checked: Option<(PartitionKey, bool)> = None;
+        let mut not_owned = 0usize;
         for m in batch {
             let m = match m {
                 Ok(m) => m,
@@ -417,6 +469,23 @@ impl SinkWorker<'_> {
                     continue;
                 }
             };
+            let owns = match &last_checked {
+                Some(((topic, partition), owns))
+                    if topic == m.topic() && *partition == m.partition() =>
+                {
+                    *owns
+                }
+                _ => {
+                    let key = (m.topic().to_string(), m.partition());
+                    let owns = owned.contains(&key);
+                    last_checked = Some((key, owns));
+                    owns
+                }
+            };
+            if !owns {
+                not_owned += 1;
+                continue;
+            }
             self.metrics.records_read.inc();
             self.metrics
                 .bytes_in
@@ -434,14 +503,16 @@ impl SinkWorker<'_> {
                 records.push(r);
             }
         }
+        if not_owned > 0 {
+            tracing::debug!(task = %self.id, messages = not_owned, "left out messages of partitions revoked after they were fetched");
+        }
         Ok((records, next_offsets))
     }
 
     /// Marks offsets as consumed: the records before them were put (or skipped), so the next
     /// flush covers them and the commit after it may include them.
     fn consumed(&self, next_offsets: Vec<(PartitionKey, i64)>) {
-        // Later entries of a partition are later offsets, so extending keeps the last one.
-        lock(self.offsets).current.extend(next_offsets);
+        lock(self.offsets).consumed(next_offsets);
     }
 
     async fn convert_one(
@@ -557,7 +628,15 @@ impl SinkWorker<'_> {
         if let Some(dlq) = self.dlq.as_mut() {
             dlq.flush().await?;
         }
-        lock(self.offsets).flushed.extend(current.clone());
+        {
+            let mut state = lock(self.offsets);
+            let still_owned: Vec<_> = current
+                .iter()
+                .filter(|(key, _)| state.owned.contains(*key))
+                .map(|(key, offset)| (key.clone(), *offset))
+                .collect();
+            state.flushed.extend(still_owned);
+        }
         match self.consumer.commit(&pending, CommitMode::Sync) {
             Ok(()) => {
                 let mut state = lock(self.offsets);
@@ -623,6 +702,49 @@ mod tests {
             Subscription::Topics(vec!["a".into(), "b".into()]).patterns(),
             vec!["a".to_string(), "b".to_string()]
         );
+    }
+
+    fn key(partition: i32) -> PartitionKey {
+        ("t".to_string(), partition)
+    }
+
+    #[test]
+    fn offsets_of_partitions_revoked_before_their_messages_were_put_are_not_recorded() {
+        let mut state = SinkOffsets::default();
+        state.assigned([key(0), key(1)]);
+        state.consumed(vec![(key(0), 5), (key(1), 7)]);
+        // Partition 1 moves to another task while messages fetched before that are still in hand.
+        state.revoked([key(1)]);
+        state.consumed(vec![(key(0), 9), (key(1), 12)]);
+        assert_eq!(state.current.get(&key(0)), Some(&9));
+        assert_eq!(
+            state.current.get(&key(1)),
+            None,
+            "a commit from here would move the new owner's position"
+        );
+        // Assigned again: its messages count again.
+        state.assigned([key(1)]);
+        state.consumed(vec![(key(1), 20)]);
+        assert_eq!(state.current.get(&key(1)), Some(&20));
+    }
+
+    #[test]
+    fn revocation_commits_only_what_was_flushed_and_not_yet_committed() {
+        let mut state = SinkOffsets::default();
+        state.assigned([key(0), key(1), key(2)]);
+        state.consumed(vec![(key(0), 10), (key(1), 10), (key(2), 10)]);
+        // Flushed: 0 up to 8 (committed), 1 up to 6 (not committed); 2 never flushed.
+        state.flushed.insert(key(0), 8);
+        state.committed.insert(key(0), 8);
+        state.flushed.insert(key(1), 6);
+        let to_commit = state.revoked([key(0), key(1), key(2)]);
+        assert_eq!(
+            to_commit,
+            HashMap::from([(key(1), 6)]),
+            "put but not flushed is never committed"
+        );
+        assert!(state.current.is_empty() && state.flushed.is_empty() && state.committed.is_empty());
+        assert!(state.owned.is_empty());
     }
 
     #[test]
