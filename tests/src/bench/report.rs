@@ -130,6 +130,8 @@ enum Target {
     AtLeastTimesBare(f64),
     /// At most this value.
     AtMost(f64),
+    /// At least this value.
+    AtLeast(f64),
     None,
 }
 
@@ -181,6 +183,8 @@ pub fn print_summary(machine: &Machine, lines: u64, runs: &[RunFigures]) {
         Target::AtMost(20.0),
     );
     // Issue 5: a chain must cost less than 15% (the "bare" column is Ferry without transforms).
+    // The goal is judged on each run's own ratio, its chain phase beside its plain phase: on a
+    // shared machine the throughput drifts between runs far more than between adjacent phases.
     for chain in &CHAINS {
         let phase = chain.phase;
         let with_chain = median(runs.iter().map(|f| phase(f).0.records_per_sec()).collect());
@@ -191,7 +195,16 @@ pub fn print_summary(machine: &Machine, lines: u64, runs: &[RunFigures]) {
             ),
             with_chain,
             Some(source.0),
-            Target::AtLeastTimesBare(0.85),
+            Target::None,
+        );
+        row(
+            &format!(
+                "file → Kafka with {}: median of the runs' own ratios to Ferry without",
+                chain.label
+            ),
+            median(runs.iter().map(|f| chain_ratio(f, chain)).collect()),
+            None,
+            Target::AtLeast(0.85),
         );
     }
     // What the chains cost in CPU, which wall-clock throughput on a shared machine blurs.
@@ -225,6 +238,11 @@ const CHAINS: [Chain; 2] = [
         phase: |f| (&f.ferry_source_routed, &f.ferry_source_routed_cpu),
     },
 ];
+
+/// One run's throughput with `chain` over its throughput without transforms.
+fn chain_ratio(run: &RunFigures, chain: &Chain) -> f64 {
+    (chain.phase)(run).0.records_per_sec() / run.ferry_source.records_per_sec()
+}
 
 /// The medians over the runs of `per_record` for `chain`'s phase and for the plain source phase.
 fn chain_and_plain(
@@ -316,6 +334,7 @@ fn row(metric: &str, ferry: f64, bare: Option<f64>, target: Target) {
             format!("≥ {share}× bare: {}", verdict(met))
         }
         Target::AtMost(max) => format!("≤ {max}: {}", verdict(ferry <= max)),
+        Target::AtLeast(min) => format!("≥ {min}: {}", verdict(ferry >= min)),
         Target::None => "—".to_string(),
     };
     println!("| {metric} | {ferry:.decimals$} | {bare_cell} | {ratio_cell} | {target_cell} |");
