@@ -108,6 +108,23 @@ impl SinkOffsets {
         to_commit
     }
 
+    fn owns(&self, topic: &str, partition: i32) -> bool {
+        // Few partitions per task: a scan saves building an owned key for each check.
+        self.owned
+            .iter()
+            .any(|(t, p)| t == topic && *p == partition)
+    }
+
+    /// Records that a flush covered `offsets`, except for partitions revoked since they were read
+    /// (the rebalance hook committed those).
+    fn record_flushed(&mut self, offsets: &HashMap<PartitionKey, i64>) {
+        for (key, offset) in offsets {
+            if self.owned.contains(key) {
+                self.flushed.insert(key.clone(), *offset);
+            }
+        }
+    }
+
     /// Records that the messages before `next_offsets` were put (or skipped). A partition revoked
     /// since its messages were fetched is left out: its new owner reads them again from the offset
     /// committed at revocation, and a later commit from here would move that owner's position.
@@ -457,7 +474,6 @@ impl SinkWorker<'_> {
         let mut next_offsets: Vec<(PartitionKey, i64)> = Vec::new();
         // A batch gathered across a rebalance can hold messages of partitions revoked since: their
         // new owner reads them from the offset committed at revocation, so they are not put here.
-        let owned = lock(self.offsets).owned.clone();
         let mut last_checked: Option<(PartitionKey, bool)> = None;
         let mut not_owned = 0usize;
         for m in batch {
@@ -476,9 +492,8 @@ impl SinkWorker<'_> {
                     *owns
                 }
                 _ => {
-                    let key = (m.topic().to_string(), m.partition());
-                    let owns = owned.contains(&key);
-                    last_checked = Some((key, owns));
+                    let owns = lock(self.offsets).owns(m.topic(), m.partition());
+                    last_checked = Some(((m.topic().to_string(), m.partition()), owns));
                     owns
                 }
             };
@@ -628,15 +643,7 @@ impl SinkWorker<'_> {
         if let Some(dlq) = self.dlq.as_mut() {
             dlq.flush().await?;
         }
-        {
-            let mut state = lock(self.offsets);
-            let still_owned: Vec<_> = current
-                .iter()
-                .filter(|(key, _)| state.owned.contains(*key))
-                .map(|(key, offset)| (key.clone(), *offset))
-                .collect();
-            state.flushed.extend(still_owned);
-        }
+        lock(self.offsets).record_flushed(&current);
         match self.consumer.commit(&pending, CommitMode::Sync) {
             Ok(()) => {
                 let mut state = lock(self.offsets);
@@ -745,6 +752,21 @@ mod tests {
         );
         assert!(state.current.is_empty() && state.flushed.is_empty() && state.committed.is_empty());
         assert!(state.owned.is_empty());
+    }
+
+    #[test]
+    fn a_flush_records_only_partitions_still_owned() {
+        let mut state = SinkOffsets::default();
+        state.assigned([key(0), key(1)]);
+        assert!(state.owns("t", 0) && state.owns("t", 1) && !state.owns("t", 2));
+        assert!(!state.owns("other", 0));
+        // The flush started with both partitions; partition 1 was revoked (and committed by the
+        // rebalance hook) before it finished.
+        let current = HashMap::from([(key(0), 10), (key(1), 20)]);
+        state.revoked([key(1)]);
+        assert!(!state.owns("t", 1));
+        state.record_flushed(&current);
+        assert_eq!(state.flushed, HashMap::from([(key(0), 10)]));
     }
 
     #[test]

@@ -28,19 +28,19 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
     let mut i = 0;
     while i < bytes.len() {
         // Skip clean bytes 32, then eight, at a time: most strings need no escaping at all.
-        if let Some(block) = bytes.get(i..i + BLOCK) {
-            if !block_needs_escape(block) {
-                i += BLOCK;
-                continue;
-            }
+        if bytes[i..]
+            .first_chunk::<BLOCK>()
+            .is_some_and(|block| !needs_escape(block))
+        {
+            i += BLOCK;
+            continue;
         }
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if !word_needs_escape(u64::from_le_bytes(word)) {
-                i += 8;
-                continue;
-            }
+        if bytes[i..]
+            .first_chunk::<8>()
+            .is_some_and(|word| !needs_escape(word))
+        {
+            i += 8;
+            continue;
         }
         let b = bytes[i];
         let short = match b {
@@ -77,27 +77,15 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// The bytes [`block_needs_escape`] checks at once.
+/// The widest run of bytes checked at once.
 const BLOCK: usize = 32;
 
-/// Whether any byte of `block` is a control character, `"` or `\\`. Written without an early exit
-/// so the compiler checks the block with vector compares (16 bytes an instruction with SSE2).
-fn block_needs_escape(block: &[u8]) -> bool {
-    block.iter().fold(0u8, |dirty, &b| {
+/// Whether any byte of `chunk` is a control character, `"` or `\\`. Written without an early exit,
+/// on a fixed width, so the compiler checks the chunk with vector compares.
+fn needs_escape<const N: usize>(chunk: &[u8; N]) -> bool {
+    chunk.iter().fold(0u8, |dirty, &b| {
         dirty | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
     }) != 0
-}
-
-/// Whether any of the eight bytes is a control character, `"` or `\\` (bit tricks: a byte below a
-/// threshold, or equal to a value, sets its high bit in the result).
-fn word_needs_escape(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGHS;
-    let control = below(word, 0x20);
-    let quote = below(word ^ (ONES * u64::from(b'"')), 1);
-    let backslash = below(word ^ (ONES * u64::from(b'\\')), 1);
-    (control | quote | backslash) != 0
 }
 
 #[cfg(test)]
@@ -111,7 +99,7 @@ mod escape_scan_tests {
                 let mut block = [b'a'; BLOCK];
                 block[at] = b;
                 let expected = b < 0x20 || b == b'"' || b == b'\\';
-                assert_eq!(block_needs_escape(&block), expected, "byte {b:#x} at {at}");
+                assert_eq!(needs_escape(&block), expected, "byte {b:#x} at {at}");
             }
         }
     }
@@ -134,11 +122,7 @@ mod escape_scan_tests {
             let mut word = [b'a'; 8];
             word[5] = b;
             let expected = b < 0x20 || b == b'"' || b == b'\\';
-            assert_eq!(
-                word_needs_escape(u64::from_le_bytes(word)),
-                expected,
-                "byte {b:#x}"
-            );
+            assert_eq!(needs_escape(&word), expected, "byte {b:#x}");
         }
     }
 
