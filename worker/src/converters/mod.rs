@@ -41,6 +41,17 @@ pub trait HeaderConverter: Send + Sync {
         value: &Value,
     ) -> Result<Option<Vec<u8>>, DataError>;
 
+    /// The bytes [`Self::from_connect_header`] would return when they are exactly the value's own
+    /// bytes (a string as UTF-8), so the runtime hands them to the producer without building a
+    /// copy per record. `None`: no such shortcut for this value; call `from_connect_header`.
+    fn borrowed_header_bytes<'v>(
+        &self,
+        _schema: Option<&Schema>,
+        _value: &'v Value,
+    ) -> Option<&'v [u8]> {
+        None
+    }
+
     fn to_connect_header(
         &self,
         topic: &str,

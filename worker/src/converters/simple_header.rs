@@ -23,6 +23,19 @@ impl HeaderConverter for SimpleHeaderConverter {
         Ok(convert_to_string(value).map(String::into_bytes))
     }
 
+    /// `Values.convertToString` gives a string value back unchanged (quotes only inside lists,
+    /// maps and structs), so its UTF-8 bytes are the header's bytes.
+    fn borrowed_header_bytes<'v>(
+        &self,
+        _schema: Option<&Schema>,
+        value: &'v Value,
+    ) -> Option<&'v [u8]> {
+        match value {
+            Value::String(s) => Some(s.as_bytes()),
+            _ => None,
+        }
+    }
+
     fn to_connect_header(
         &self,
         _topic: &str,
@@ -57,6 +70,36 @@ mod tests {
             .from_connect_header("t", "k", None, v)
             .unwrap()
             .map(|b| String::from_utf8(b).unwrap())
+    }
+
+    #[test]
+    fn borrowed_bytes_are_the_converted_bytes_of_strings_only() {
+        for text in [
+            "",
+            "bench",
+            "with \"quotes\" and \\",
+            "ünïcødé ✓",
+            "[1,2]",
+            "{\"a\":1}",
+        ] {
+            let value = Value::String(text.to_string());
+            assert_eq!(
+                SimpleHeaderConverter.borrowed_header_bytes(Some(&Schema::string()), &value),
+                Some(text.as_bytes())
+            );
+            assert_eq!(write(&value).as_deref(), Some(text));
+        }
+        for value in [
+            Value::Null,
+            Value::Int32(7),
+            Value::Bytes(b"raw".to_vec()),
+            Value::Array(vec![Value::String("a".into())]),
+        ] {
+            assert_eq!(
+                SimpleHeaderConverter.borrowed_header_bytes(None, &value),
+                None
+            );
+        }
     }
 
     fn read(s: &str) -> SchemaAndValue {

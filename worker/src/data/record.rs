@@ -71,7 +71,9 @@ pub enum RecordOrigin {
 /// A record as connectors, transforms and converters see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectRecord {
-    pub topic: String,
+    /// Shared: a task's records almost always carry the same topic, so a copy is a reference count
+    /// rather than an allocation per record (and per routing transform).
+    pub topic: Arc<str>,
     pub kafka_partition: Option<i32>,
     pub key_schema: Option<Schema>,
     pub key: Value,
@@ -87,7 +89,7 @@ impl ConnectRecord {
     pub fn source(
         partition: Arc<SourcePartition>,
         offset: Arc<SourceOffset>,
-        topic: impl Into<String>,
+        topic: impl Into<Arc<str>>,
         value_schema: Option<Schema>,
         value: Value,
         timestamp: Option<i64>,

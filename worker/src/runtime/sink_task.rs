@@ -248,6 +248,7 @@ pub async fn run(
         topics: &topics,
         errors: &errors,
         dlq,
+        last_topic: None,
     };
     let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
     let mut tick = tokio::time::interval(flush_interval);
@@ -360,9 +361,23 @@ struct SinkWorker<'a> {
     topics: &'a ActiveTopics,
     errors: &'a ErrorPolicy,
     dlq: Option<DeadLetterQueue>,
+    /// The topic of the last message converted, shared by the records that follow it from the same
+    /// topic instead of copied into each.
+    last_topic: Option<Arc<str>>,
 }
 
 impl SinkWorker<'_> {
+    fn shared_topic(&mut self, name: &str) -> Arc<str> {
+        match &self.last_topic {
+            Some(topic) if **topic == *name => Arc::clone(topic),
+            _ => {
+                let topic: Arc<str> = Arc::from(name);
+                self.last_topic = Some(Arc::clone(&topic));
+                topic
+            }
+        }
+    }
+
     fn pause_assignment(&self) {
         if let Ok(assignment) = self.consumer.assignment() {
             if let Err(e) = self.consumer.pause(&assignment) {
@@ -564,7 +579,7 @@ impl SinkWorker<'_> {
             }
         }
         let record = ConnectRecord {
-            topic: topic.to_string(),
+            topic: self.shared_topic(topic),
             kafka_partition: Some(m.partition()),
             key_schema: key.schema,
             key: key.value,
@@ -614,7 +629,7 @@ impl SinkWorker<'_> {
         }
         let mut last: Option<&str> = None;
         for r in &records {
-            if last != Some(r.topic.as_str()) {
+            if last != Some(&*r.topic) {
                 self.topics.record(&r.topic);
                 last = Some(&r.topic);
             }

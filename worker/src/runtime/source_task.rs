@@ -339,8 +339,8 @@ struct Sender<'a> {
     transforms: &'a TransformChain,
     metrics: &'a TaskMetrics,
     topics: &'a ActiveTopics,
-    seen_topics: HashSet<String>,
-    last_topic: Option<String>,
+    seen_topics: HashSet<Arc<str>>,
+    last_topic: Option<Arc<str>>,
     errors: &'a ErrorPolicy,
 }
 
@@ -514,6 +514,13 @@ impl Sender<'_> {
         } else {
             let mut out = OwnedHeaders::new_with_capacity(record.headers.len());
             for h in record.headers.iter() {
+                if let Some(bytes) = c.header.borrowed_header_bytes(h.schema.as_ref(), &h.value) {
+                    out = out.insert(KafkaHeader {
+                        key: &h.key,
+                        value: Some(bytes),
+                    });
+                    continue;
+                }
                 let bytes = c.header.from_connect_header(
                     &record.topic,
                     &h.key,
@@ -534,7 +541,7 @@ impl Sender<'_> {
         };
         let bytes = key.as_ref().map_or(0, Vec::len) + value.as_ref().map_or(0, Vec::len);
         // Most tasks write one topic: compare with the last one before hashing.
-        if self.last_topic.as_deref() != Some(record.topic.as_str()) {
+        if self.last_topic.as_deref() != Some(&*record.topic) {
             if !self.seen_topics.contains(&record.topic) {
                 self.topics.record(&record.topic);
                 self.seen_topics.insert(record.topic.clone());

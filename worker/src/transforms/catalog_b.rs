@@ -66,7 +66,7 @@ pub(crate) mod test_support {
         value: Value,
     ) -> ConnectRecord {
         ConnectRecord {
-            topic: "test".to_string(),
+            topic: "test".into(),
             kafka_partition: Some(0),
             key_schema,
             key,

@@ -174,7 +174,7 @@ impl InsertField {
             }
         };
         if let Some(spec) = &self.topic {
-            next(spec, Some(Value::String(record.topic.clone())))?;
+            next(spec, Some(Value::String(record.topic.to_string())))?;
         }
         if let Some(spec) = &self.partition {
             next(spec, record.kafka_partition.map(Value::Int32))?;

@@ -8,6 +8,8 @@
 //! literal `x`, and a group that did not take part in the match adds nothing. The replacement is
 //! checked when the transform is built, but as in Kafka a bad one only fails records that match.
 
+use std::sync::Arc;
+
 use regex::Regex;
 
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance};
@@ -86,7 +88,7 @@ struct RegexRouter {
     /// The parsed replacement, or the `IllegalArgumentException` message Java would throw.
     template: Result<Vec<Piece>, String>,
     /// The last topic's new name (`None`: left as it is).
-    last_route: TopicMemo<Option<String>>,
+    last_route: TopicMemo<Option<Arc<str>>>,
 }
 
 impl RegexRouter {
@@ -127,9 +129,9 @@ impl Transformation for RegexRouter {
     }
 
     fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
-        let renamed = self
-            .last_route
-            .get_or_compute(&record.topic, |topic| self.renamed(topic))?;
+        let renamed = self.last_route.get_or_compute(&record.topic, |topic| {
+            Ok::<_, ConnectError>(self.renamed(topic)?.map(Arc::from))
+        })?;
         match renamed {
             Some(renamed) => {
                 tracing::trace!(from = %record.topic, to = %renamed, "Rerouting topic");
@@ -248,9 +250,9 @@ mod tests {
         let t = new(&props(&[("regex", regex), ("replacement", replacement)]))
             .map_err(|e| e.to_string())?;
         let mut r = record(None, Value::Null, None, Value::from("v"));
-        r.topic = topic.to_string();
+        r.topic = topic.into();
         let out = t.apply_owned(r).map_err(|e| e.to_string())?;
-        Ok(out.map(|r| r.topic).unwrap_or_default())
+        Ok(out.map(|r| r.topic.to_string()).unwrap_or_default())
     }
 
     #[test]
@@ -278,9 +280,9 @@ mod tests {
             ("a-in", "a-out"),
         ] {
             let mut r = record(None, Value::Null, None, Value::from("v"));
-            r.topic = topic.to_string();
+            r.topic = topic.into();
             let out = t.apply_owned(r).unwrap().unwrap();
-            assert_eq!(out.topic, expected, "topic {topic}");
+            assert_eq!(&*out.topic, expected, "topic {topic}");
         }
     }
 
@@ -289,7 +291,7 @@ mod tests {
         let t = new(&props(&[("regex", "(.*)"), ("replacement", "$2")])).unwrap();
         for _ in 0..2 {
             let mut r = record(None, Value::Null, None, Value::from("v"));
-            r.topic = "orders".to_string();
+            r.topic = "orders".into();
             let err = t.apply_owned(r).map(|_| ()).unwrap_err().to_string();
             assert!(err.contains("No group 2"), "{err}");
         }

@@ -190,12 +190,12 @@ mod tests {
 
         let mut good = record(Value::Int32(1));
         assert_eq!(chain.apply_in_place(&mut good).unwrap(), Disposition::Keep);
-        assert_eq!(good.topic, "renamed");
+        assert_eq!(&*good.topic, "renamed");
 
         // A null cannot go into HoistField's required field: the second stage fails.
         let mut bad = record(Value::Null);
         let err = chain.apply_in_place(&mut bad).unwrap_err();
         assert_eq!(err.alias, "hoist");
-        assert_eq!(bad.topic, "orders");
+        assert_eq!(&*bad.topic, "orders");
     }
 }

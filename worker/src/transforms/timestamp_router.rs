@@ -91,7 +91,8 @@ impl Transformation for TimestampRouter {
         record.topic = self
             .topic_format
             .replace("${topic}", &record.topic)
-            .replace("${timestamp}", &formatted);
+            .replace("${timestamp}", &formatted)
+            .into();
         Ok(Disposition::Keep)
     }
 }
@@ -232,6 +233,7 @@ mod tests {
             .unwrap()
             .unwrap()
             .topic
+            .to_string()
     }
 
     #[test]
@@ -298,7 +300,7 @@ mod tests {
         ]);
         let chain = build_chain(ConnectorKind::Source, &connector).unwrap();
         let out = chain.apply(record("lines", Some(TS))).unwrap().unwrap();
-        assert_eq!(out.topic, "lines_2017.01");
+        assert_eq!(&*out.topic, "lines_2017.01");
         assert_eq!(out.value_schema.unwrap().name(), Some("line"));
         let err = chain.apply(record("lines", None)).err().unwrap();
         assert_eq!(err.alias, "r");

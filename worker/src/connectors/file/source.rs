@@ -98,7 +98,8 @@ struct StdinInput {
 pub struct FileStreamSourceTask {
     input: Option<Input>,
     context: Option<SourceTaskContext>,
-    topic: String,
+    /// Shared by every record (a reference count each, not a copy).
+    topic: Arc<str>,
     batch_size: usize,
     partition: Arc<SourcePartition>,
     splitter: LineSplitter,
@@ -156,7 +157,7 @@ impl FileStreamSourceTask {
         ConnectRecord::source(
             Arc::clone(&self.partition),
             Arc::new(offset),
-            self.topic.clone(),
+            Arc::clone(&self.topic),
             self.value_schema.clone(),
             Value::String(line),
             Some(timestamp),
@@ -359,7 +360,7 @@ impl SourceTask for FileStreamSourceTask {
         self.topic = config
             .get_string(super::TOPIC_CONFIG)
             .unwrap_or_default()
-            .to_string();
+            .into();
         // Kafka stops a batch once `records.size() >= batchSize`, so any value <= 0 means one record.
         let batch = config
             .get_int(super::BATCH_SIZE_CONFIG)

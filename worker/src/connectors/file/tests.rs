@@ -89,7 +89,7 @@ async fn records_have_kafkas_shape() {
     let records = task.poll().await.unwrap();
     assert_eq!(records.len(), 1);
     let r = &records[0];
-    assert_eq!(r.topic, "t");
+    assert_eq!(&*r.topic, "t");
     assert_eq!(r.key, Value::Null);
     assert!(r.key_schema.is_none());
     assert_eq!(r.value_schema, Some(crate::data::Schema::string()));

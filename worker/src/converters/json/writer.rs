@@ -24,57 +24,82 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
     out.reserve(s.len() + 2);
     out.push(b'"');
     let bytes = s.as_bytes();
-    let mut run_start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Skip clean bytes 32, then eight, at a time: most strings need no escaping at all.
-        if bytes[i..]
-            .first_chunk::<BLOCK>()
-            .is_some_and(|block| !needs_escape(block))
-        {
-            i += BLOCK;
-            continue;
-        }
-        if bytes[i..]
-            .first_chunk::<8>()
-            .is_some_and(|word| !needs_escape(word))
-        {
-            i += 8;
-            continue;
-        }
-        let b = bytes[i];
-        let short = match b {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            0x08 => b'b',
-            0x09 => b't',
-            0x0a => b'n',
-            0x0c => b'f',
-            0x0d => b'r',
-            0x00..=0x1f => 0,
-            _ => {
-                i += 1;
-                continue;
-            }
+    let mut start = 0;
+    while start < bytes.len() {
+        let clean_end = start + clean_prefix_len(&bytes[start..]);
+        out.extend_from_slice(&bytes[start..clean_end]);
+        let Some(&b) = bytes.get(clean_end) else {
+            break;
         };
-        out.extend_from_slice(&bytes[run_start..i]);
-        run_start = i + 1;
-        if short != 0 {
-            out.extend_from_slice(&[b'\\', short]);
-        } else {
-            out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(b >> 4)],
-                HEX[usize::from(b & 0xf)],
-            ]);
+        write_escape(out, b);
+        start = clean_end + 1;
+    }
+    out.push(b'"');
+}
+
+/// How many leading bytes of `bytes` are written as they are: 32, then eight, at a time (most
+/// strings need no escaping at all), then byte by byte, so a short string costs a few compares.
+fn clean_prefix_len(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(block) = bytes[i..].first_chunk::<BLOCK>() {
+        if needs_escape(block) {
+            break;
         }
+        i += BLOCK;
+    }
+    while let Some(word) = bytes[i..].first_chunk::<8>() {
+        if needs_escape(word) {
+            break;
+        }
+        i += 8;
+    }
+    let rest = &bytes[i..];
+    if rest.len() < 8 {
+        // The last few bytes (most of a short string): checked as one word, padded with a byte
+        // that is never escaped, instead of one compare chain per byte.
+        let mut word = [b' '; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        if !needs_escape(&word) {
+            return bytes.len();
+        }
+    }
+    // An escape lies within the next eight bytes: find it.
+    while i < bytes.len() && !escaped(bytes[i]) {
         i += 1;
     }
-    out.extend_from_slice(&bytes[run_start..]);
-    out.push(b'"');
+    i
+}
+
+/// Whether Jackson escapes this byte: control characters, `"` and `\\`.
+fn escaped(b: u8) -> bool {
+    // `|`, not `||`: no branches, so the block checks above compile to vector compares.
+    (b < 0x20) | (b == b'"') | (b == b'\\')
+}
+
+/// The escape of one byte [`escaped`] is true for.
+fn write_escape(out: &mut Vec<u8>, b: u8) {
+    let short = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        0x09 => b't',
+        0x0a => b'n',
+        0x0c => b'f',
+        0x0d => b'r',
+        _ => 0,
+    };
+    if short != 0 {
+        out.extend_from_slice(&[b'\\', short]);
+    } else {
+        out.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(b >> 4)],
+            HEX[usize::from(b & 0xf)],
+        ]);
+    }
 }
 
 /// The widest run of bytes checked at once.
@@ -83,9 +108,10 @@ const BLOCK: usize = 32;
 /// Whether any byte of `chunk` is a control character, `"` or `\\`. Written without an early exit,
 /// on a fixed width, so the compiler checks the chunk with vector compares.
 fn needs_escape<const N: usize>(chunk: &[u8; N]) -> bool {
-    chunk.iter().fold(0u8, |dirty, &b| {
-        dirty | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
-    }) != 0
+    chunk
+        .iter()
+        .fold(0u8, |dirty, &b| dirty | u8::from(escaped(b)))
+        != 0
 }
 
 #[cfg(test)]
@@ -113,6 +139,50 @@ mod escape_scan_tests {
             write_string(&mut out, &text);
             let expected = format!("\"{}\\n{}\"", "x".repeat(at), "x".repeat(99 - at));
             assert_eq!(String::from_utf8(out).unwrap(), expected, "escape at {at}");
+        }
+    }
+
+    /// Jackson's escaping written the obvious way, one character at a time.
+    fn escaped_one_by_one(text: &str) -> String {
+        let mut out = String::from("\"");
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\u{8}' => out.push_str("\\b"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\u{c}' => out.push_str("\\f"),
+                '\r' => out.push_str("\\r"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    #[test]
+    fn strings_of_every_length_up_to_three_blocks_escape_one_by_one() {
+        for len in 0..=3 * BLOCK + 9 {
+            let clean: String = "abcdé€xyz".chars().cycle().take(len).collect();
+            let mut variants = vec![clean.clone()];
+            for (at, c) in clean.char_indices() {
+                for escape in ['"', '\\', '\n', '\u{1}', '\u{1f}'] {
+                    let mut text = clean.clone();
+                    text.replace_range(at..at + c.len_utf8(), &escape.to_string());
+                    variants.push(text);
+                }
+            }
+            for text in variants {
+                let mut out = Vec::new();
+                write_string(&mut out, &text);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    escaped_one_by_one(&text),
+                    "{text:?}"
+                );
+            }
         }
     }
 

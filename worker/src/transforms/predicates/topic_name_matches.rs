@@ -83,7 +83,7 @@ mod tests {
 
     fn on_topic(topic: &str) -> ConnectRecord {
         let mut r = record(None, Value::Null, None, Value::Null);
-        r.topic = topic.to_string();
+        r.topic = topic.into();
         r
     }
 
