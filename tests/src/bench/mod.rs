@@ -46,6 +46,11 @@ pub struct Args {
     /// Keep the working directories (worker logs, sink files) instead of deleting them.
     #[arg(long)]
     keep: bool,
+    /// Instead of running: write each source load's connector as a properties file into this
+    /// directory (reading `input.txt` there), and the --lines input as `lines.txt`, then exit. For
+    /// scripts/profile-source.sh, which runs the same loads under callgrind.
+    #[arg(long, value_name = "DIR")]
+    write_source_configs: Option<PathBuf>,
 }
 
 /// A `key=value` properties line with a non-empty key.
@@ -128,6 +133,13 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
 async fn run_all(args: &Args) -> anyhow::Result<()> {
     if args.runs == 0 || args.lines == 0 {
         bail!("--runs and --lines must be at least 1");
+    }
+    if let Some(dir) = &args.write_source_configs {
+        let (dir, lines) = (dir.clone(), args.lines);
+        return blocking("writing the source configs", move || {
+            write_source_configs(&dir, lines)
+        })
+        .await;
     }
     let machine = Machine::detect();
     let work = tempfile::Builder::new()
@@ -465,6 +477,54 @@ struct SourceLoad {
     transforms: serde_json::Value,
 }
 
+/// A source load's connector configuration, reading `input`.
+fn source_config(load: &SourceLoad, input: &Path) -> serde_json::Value {
+    let mut config = json!({
+        "connector.class": "FileStreamSource",
+        "tasks.max": "1",
+        "file": input.display().to_string(),
+        "topic": load.topic,
+    });
+    if let (Some(c), Some(t)) = (config.as_object_mut(), load.transforms.as_object()) {
+        c.extend(t.clone());
+    }
+    config
+}
+
+/// `--write-source-configs`: `<connector name>.properties` for each source load, reading
+/// `dir/input.txt`, with a comment naming the topic its records land in; and `lines` lines of
+/// input in `dir/lines.txt`.
+fn write_source_configs(dir: &Path, lines: u64) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let input = dir.join("input.txt");
+    for load in [plain_load(), struct_chain_load(), value_preserving_load()] {
+        let mut text = format!(
+            "# ferry-bench load: {}\n# lands in: {}\n",
+            load.label, load.lands_in
+        );
+        text.push_str(&format!("name={}\n", load.name));
+        if let Some(config) = source_config(&load, &input).as_object() {
+            for (key, value) in config {
+                let value = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_string);
+                // A properties file reads `\\` as an escape; the settings here have none, but a
+                // later one with a backslash stays what it says.
+                text.push_str(&format!("{key}={}\n", value.replace('\\', "\\\\")));
+            }
+        }
+        let path = dir.join(format!("{}.properties", load.name));
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("ferry-bench: wrote {}", path.display());
+    }
+    files::write_input(&dir.join("lines.txt"), lines)?;
+    eprintln!(
+        "ferry-bench: wrote {lines} lines to {}",
+        dir.join("lines.txt").display()
+    );
+    Ok(())
+}
+
 /// FileStreamSource on the input file: from RUNNING until Kafka acknowledged every line
 /// (`ferry_source_records_written_total`), with the CPU the worker and the broker used meanwhile;
 /// then the connector is deleted.
@@ -477,16 +537,9 @@ async fn source_load(
     limit: Duration,
 ) -> anyhow::Result<(Throughput, PhaseCpu)> {
     eprintln!("  {}: {} → {}", load.label, input.display(), load.lands_in);
-    let mut config = json!({
-        "connector.class": "FileStreamSource",
-        "tasks.max": "1",
-        "file": input.display().to_string(),
-        "topic": load.topic,
-    });
-    if let (Some(c), Some(t)) = (config.as_object_mut(), load.transforms.as_object()) {
-        c.extend(t.clone());
-    }
-    worker.create_connector(load.name, config).await?;
+    worker
+        .create_connector(load.name, source_config(load, input))
+        .await?;
     let start = worker
         .wait_running(&[load.name], STATUS_EVERY, STARTUP_LIMIT)
         .await?;
