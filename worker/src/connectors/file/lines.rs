@@ -62,7 +62,9 @@ impl LineSplitter {
     /// The next complete line, if the buffer holds one.
     pub fn next_line(&mut self) -> Option<Line<'_>> {
         let rest = &self.buffer[self.start..];
-        let index = rest.iter().position(|&b| b == b'\n' || b == b'\r')?;
+        // memchr looks at 16 or 32 bytes per step: a byte-at-a-time search was a tenth of a plain
+        // record's CPU in the profile.
+        let index = memchr::memchr2(b'\n', b'\r', rest)?;
         let terminator_len = if rest[index] == b'\r' {
             match rest.get(index + 1) {
                 Some(b'\n') => 2,
