@@ -13,7 +13,8 @@ pub type SourceOffset = serde_json::Map<String, serde_json::Value>;
 /// One record header (`org.apache.kafka.connect.header.Header`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Header {
-    pub key: String,
+    /// Shared: a transform that adds the same header to every record copies a reference count.
+    pub key: Arc<str>,
     pub schema: Option<Schema>,
     pub value: Value,
 }
@@ -26,7 +27,7 @@ impl Headers {
     pub fn new() -> Self {
         Headers(Vec::new())
     }
-    pub fn add(&mut self, key: impl Into<String>, schema: Option<Schema>, value: Value) {
+    pub fn add(&mut self, key: impl Into<Arc<str>>, schema: Option<Schema>, value: Value) {
         self.0.push(Header {
             key: key.into(),
             schema,
@@ -34,13 +35,13 @@ impl Headers {
         });
     }
     pub fn remove_all(&mut self, key: &str) {
-        self.0.retain(|h| h.key != key);
+        self.0.retain(|h| &*h.key != key);
     }
     pub fn last_with_name(&self, key: &str) -> Option<&Header> {
-        self.0.iter().rev().find(|h| h.key == key)
+        self.0.iter().rev().find(|h| &*h.key == key)
     }
     pub fn contains(&self, key: &str) -> bool {
-        self.0.iter().any(|h| h.key == key)
+        self.0.iter().any(|h| &*h.key == key)
     }
     pub fn iter(&self) -> impl Iterator<Item = &Header> {
         self.0.iter()

@@ -45,7 +45,7 @@ struct DropHeaders {
 impl Transformation for DropHeaders {
     fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         // The value is never looked at, so tombstones pass like any record.
-        record.headers.retain(|h| !self.headers.contains(&h.key));
+        record.headers.retain(|h| !self.headers.contains(&*h.key));
         Ok(Disposition::Keep)
     }
 }
@@ -66,7 +66,7 @@ mod tests {
         r.headers.add("c", None, Value::Null);
         r.headers.add("d", None, Value::from("4"));
         let out = t.apply_owned(r.clone()).unwrap().unwrap();
-        let keys: Vec<&str> = out.headers.iter().map(|h| h.key.as_str()).collect();
+        let keys: Vec<&str> = out.headers.iter().map(|h| &*h.key).collect();
         assert_eq!(keys, vec!["b", "d"]);
         assert_eq!(out.headers.iter().next().unwrap().value, Value::Int32(2));
         // Everything else is untouched, including the null (tombstone) value.

@@ -229,7 +229,7 @@ mod tests {
         let out = t.apply_owned(r).unwrap().unwrap();
         assert_eq!(out.value, value());
         assert_eq!(out.value_schema, Some(schema()));
-        let keys: Vec<&str> = out.headers.iter().map(|h| h.key.as_str()).collect();
+        let keys: Vec<&str> = out.headers.iter().map(|h| &*h.key).collect();
         assert_eq!(keys, vec!["existing", "h_id", "h_opt"]);
         let id = out.headers.last_with_name("h_id").unwrap();
         assert_eq!(id.value, Value::Int32(5));

@@ -1,5 +1,7 @@
 //! `InsertHeader`: adds a header whose value is the literal parsed as `Values.parseString` does.
 
+use std::sync::Arc;
+
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
 use crate::config::{ConfigError, Props};
 use crate::data::values::parse_string;
@@ -47,14 +49,14 @@ fn new(props: &Props) -> Result<Box<dyn Transformation>, ConfigError> {
     let header = parsed.get_string(HEADER_FIELD).unwrap_or_default();
     let literal = parsed.get_string(VALUE_LITERAL_FIELD).unwrap_or_default();
     Ok(Box::new(InsertHeader {
-        header: header.to_string(),
+        header: header.into(),
         // Parsed once: every record gets the same schema and value.
         literal: parse_string(literal),
     }))
 }
 
 struct InsertHeader {
-    header: String,
+    header: Arc<str>,
     literal: SchemaAndValue,
 }
 
@@ -62,7 +64,7 @@ impl Transformation for InsertHeader {
     fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         // Added even if a header of that name exists: headers are a multimap.
         record.headers.add(
-            self.header.clone(),
+            Arc::clone(&self.header),
             self.literal.schema.clone(),
             self.literal.value.clone(),
         );
