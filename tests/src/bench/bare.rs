@@ -59,6 +59,7 @@ pub(super) fn producer(bootstrap: &str) -> anyhow::Result<BaseProducer<Deliverie
         .set("max.in.flight.requests.per.connection", "1")
         .set("enable.idempotence", "false")
         .set("queue.buffering.max.kbytes", "16384")
+        .set("queue.buffering.max.messages", "20000")
         .create_with_context(Deliveries::default())
         .context("cannot create the rdkafka producer")
 }

@@ -55,6 +55,12 @@ const IGNORED_JAVA_KEYS: &[&str] = &[
 /// (`buffer.memory` = 32 MiB, fetch sizes), while librdkafka's own defaults allow up to 1 GiB queued
 /// for producing and 64 MiB prefetched per consumer.
 const PRODUCER_QUEUE_KBYTES: &str = "16384";
+/// Records waiting for the broker's acknowledgement, counted. librdkafka's default (100,000) lets a
+/// fast source queue far more than the byte bound suggests: each queued record also holds
+/// librdkafka's message header and the task's copy of its source offset (a few hundred bytes for
+/// a small record), which put 100,000 of them past 100 MiB. 20,000 is two of librdkafka's default
+/// batches (`batch.num.messages`), enough to keep one request in flight and the next one filling.
+const PRODUCER_QUEUE_MESSAGES: &str = "20000";
 const CONSUMER_QUEUE_KBYTES: &str = "8192";
 
 /// The settings for a source task's producer, in librdkafka's keys.
@@ -78,6 +84,10 @@ pub fn producer_config(
     merged.insert(
         "queue.buffering.max.kbytes".into(),
         PRODUCER_QUEUE_KBYTES.into(),
+    );
+    merged.insert(
+        "queue.buffering.max.messages".into(),
+        PRODUCER_QUEUE_MESSAGES.into(),
     );
     merged.extend(worker_producer.clone());
     merged.extend(connector_overrides.clone());
@@ -191,6 +201,21 @@ mod tests {
         assert_eq!(c["client.id"], "connector-producer-src-0");
         assert_eq!(c["bootstrap.servers"], "b:9092");
         assert_eq!(c["linger.ms"], "20");
+        assert_eq!(c["queue.buffering.max.kbytes"], "16384");
+        assert_eq!(c["queue.buffering.max.messages"], "20000");
+    }
+
+    #[test]
+    fn producer_queue_bounds_can_be_overridden() {
+        let (c, _) = producer_config(
+            &props(&[("queue.buffering.max.messages", "50000")]),
+            &props(&[("queue.buffering.max.kbytes", "65536")]),
+            "src",
+            0,
+        )
+        .unwrap();
+        assert_eq!(c["queue.buffering.max.messages"], "50000");
+        assert_eq!(c["queue.buffering.max.kbytes"], "65536");
     }
 
     #[test]
