@@ -1,6 +1,7 @@
 //! Runs one source task (Kafka's `WorkerSourceTask`): poll → transforms → converters → producer, with
 //! offsets committed only for records Kafka acknowledged, every `offset.flush.interval.ms` and on stop.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -514,23 +515,27 @@ impl Sender<'_> {
         } else {
             let mut out = OwnedHeaders::new_with_capacity(record.headers.len());
             for h in record.headers.iter() {
-                if let Some(bytes) = c.header.borrowed_header_bytes(h.schema.as_ref(), &h.value) {
-                    out = out.insert(KafkaHeader {
-                        key: &h.key,
-                        value: Some(bytes),
-                    });
-                    continue;
-                }
-                let bytes = c.header.from_connect_header(
-                    &record.topic,
-                    &h.key,
-                    h.schema.as_ref(),
-                    &h.value,
-                );
-                let Some(bytes) =
-                    self.convert(Stage::HeaderConverter, &c.header_class, &record, bytes)?
-                else {
-                    return Ok(());
+                // A string header's bytes are its own: no copy per record.
+                let bytes = match c.header.borrowed_header_bytes(h.schema.as_ref(), &h.value) {
+                    Some(borrowed) => Some(Cow::Borrowed(borrowed)),
+                    None => {
+                        let converted = c.header.from_connect_header(
+                            &record.topic,
+                            &h.key,
+                            h.schema.as_ref(),
+                            &h.value,
+                        );
+                        let Some(converted) = self.convert(
+                            Stage::HeaderConverter,
+                            &c.header_class,
+                            &record,
+                            converted,
+                        )?
+                        else {
+                            return Ok(());
+                        };
+                        converted.map(Cow::Owned)
+                    }
                 };
                 out = out.insert(KafkaHeader {
                     key: &h.key,
