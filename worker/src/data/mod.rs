@@ -6,12 +6,14 @@
 mod decimal;
 pub mod java_fmt;
 mod java_string;
+mod offset;
 mod record;
 mod schema;
 mod value;
 pub mod values;
 
 pub use decimal::{bigint_low_i64, Decimal};
+pub use offset::RecordOffset;
 pub use record::{ConnectRecord, Header, Headers, RecordOrigin, SourceOffset, SourcePartition};
 pub use schema::{logical, Field, Schema, SchemaBuilder, SchemaType};
 pub use value::{SchemaAndValue, Struct, Value};

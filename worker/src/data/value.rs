@@ -1,6 +1,6 @@
 //! Connect values: what a Java `Object` is in Kafka Connect's data API.
 
-use super::{logical, DataError, Decimal, Schema, SchemaType};
+use super::{logical, DataError, Decimal, Field, Schema, SchemaType};
 
 /// A Connect value. The variants are the Java classes Kafka Connect accepts (`ConnectSchema.SCHEMA_TYPE_CLASSES`).
 ///
@@ -152,23 +152,41 @@ impl Struct {
     /// validates it; the fields after them are left unset (null), as after `new`. Transforms that
     /// rebuild a struct hand over the values they moved out of the old one, so the new struct reuses
     /// that allocation instead of filling a fresh one field by field.
-    pub fn with_leading_values(schema: Schema, mut values: Vec<Value>) -> Result<Self, DataError> {
-        if schema.schema_type() != SchemaType::Struct {
-            return Err(DataError::new(format!("Not a struct schema: {schema:?}")));
-        }
-        let fields = schema.fields();
-        if values.len() > fields.len() {
-            return Err(DataError::new(format!(
-                "{} values for a struct of {} fields",
-                values.len(),
-                fields.len()
-            )));
-        }
+    pub fn with_leading_values(schema: Schema, values: Vec<Value>) -> Result<Self, DataError> {
+        let fields = leading_fields(&schema, values.len())?;
         for (field, value) in fields.iter().zip(&values) {
             validate(Some(&field.name), &field.schema, value)?;
         }
-        values.resize(fields.len(), Value::Null);
-        Ok(Struct { schema, values })
+        Ok(Self::filled(schema, values))
+    }
+
+    /// [`Struct::with_leading_values`] for values a transform carries over from a struct whose
+    /// field at the same position had the *same schema* (InsertField's own fields, ReplaceField's
+    /// kept ones), or a field's default. Such a value passed that schema's validation when it was
+    /// put, so only a null is checked again: a struct may leave a required field unset, and Kafka's
+    /// `put` of that null fails with its message.
+    pub fn with_carried_values(schema: Schema, values: Vec<Value>) -> Result<Self, DataError> {
+        let fields = leading_fields(&schema, values.len())?;
+        for (field, value) in fields.iter().zip(&values) {
+            if value.is_null() {
+                validate(Some(&field.name), &field.schema, value)?;
+            } else {
+                debug_assert!(
+                    validate(Some(&field.name), &field.schema, value).is_ok(),
+                    "a carried value does not match its field's schema: {}",
+                    field.name
+                );
+            }
+        }
+        Ok(Self::filled(schema, values))
+    }
+
+    /// The struct with `values` followed by nulls up to the schema's field count.
+    fn filled(schema: Schema, mut values: Vec<Value>) -> Self {
+        let count = schema.fields().len();
+        values.reserve_exact(count - values.len().min(count));
+        values.resize_with(count, || Value::Null);
+        Struct { schema, values }
     }
 
     /// Sets the field at `index` (its position in the schema's fields), validated as `put` does:
@@ -239,6 +257,22 @@ impl Struct {
     }
 }
 
+/// The fields of a struct `schema` that `count` leading values can fill: an error if the schema is
+/// not a struct's or has fewer fields.
+fn leading_fields(schema: &Schema, count: usize) -> Result<&[Field], DataError> {
+    if schema.schema_type() != SchemaType::Struct {
+        return Err(DataError::new(format!("Not a struct schema: {schema:?}")));
+    }
+    let fields = schema.fields();
+    if count > fields.len() {
+        return Err(DataError::new(format!(
+            "{count} values for a struct of {} fields",
+            fields.len()
+        )));
+    }
+    Ok(fields)
+}
+
 /// `ConnectSchema.validateValue(field, schema, value)`, with Kafka's messages.
 pub(super) fn validate(
     field: Option<&str>,
@@ -304,5 +338,67 @@ pub(super) fn validate(
             })
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::SchemaBuilder;
+
+    fn person() -> Schema {
+        SchemaBuilder::struct_()
+            .field("name", Schema::string())
+            .unwrap()
+            .field(
+                "nick",
+                SchemaBuilder::new(SchemaType::String).optional().build(),
+            )
+            .unwrap()
+            .field("age", Schema::int32())
+            .unwrap()
+            .build()
+    }
+
+    #[test]
+    fn leading_values_are_validated_and_the_rest_left_null() {
+        let s = Struct::with_leading_values(person(), vec![Value::from("ada")]).unwrap();
+        assert_eq!(s.values(), &[Value::from("ada"), Value::Null, Value::Null]);
+        let err = Struct::with_leading_values(person(), vec![Value::Int32(1)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Invalid Java object for schema with type STRING: class java.lang.Integer for field: \"name\""
+        );
+    }
+
+    #[test]
+    fn carried_values_fill_the_struct_like_leading_values() {
+        let values = vec![Value::from("ada"), Value::Null];
+        let carried = Struct::with_carried_values(person(), values.clone()).unwrap();
+        let leading = Struct::with_leading_values(person(), values).unwrap();
+        assert_eq!(carried, leading);
+        assert_eq!(carried.values().len(), 3);
+    }
+
+    #[test]
+    fn a_carried_null_for_a_required_field_fails_as_put_does() {
+        // A struct may leave a required field unset; carrying that null on fails with `put`'s message.
+        let err = Struct::with_carried_values(person(), vec![Value::Null]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Invalid value: null used for required field: \"name\", schema type: STRING"
+        );
+    }
+
+    #[test]
+    fn too_many_carried_values_or_a_non_struct_schema_are_errors() {
+        let four = vec![
+            Value::from("a"),
+            Value::Null,
+            Value::Int32(1),
+            Value::Int32(2),
+        ];
+        assert!(Struct::with_carried_values(person(), four).is_err());
+        assert!(Struct::with_carried_values(Schema::string(), vec![]).is_err());
     }
 }

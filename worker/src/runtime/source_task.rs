@@ -369,7 +369,7 @@ impl Sender<'_> {
     fn settle_without_sending(&self, origin: &RecordOrigin) {
         if let RecordOrigin::Source { partition, offset } = origin {
             let mut submitted = lock(self.submitted);
-            let handle = submitted.submit(partition, Arc::clone(offset));
+            let handle = submitted.submit(partition, offset.clone());
             submitted.ack(handle);
         }
     }
@@ -381,13 +381,12 @@ impl Sender<'_> {
         self.settle_without_sending(origin);
     }
 
-    /// Runs the transforms under the error policy. `Ok(None)`: the record goes no further.
-    async fn transform(
-        &self,
-        mut record: ConnectRecord,
-    ) -> Result<Option<ConnectRecord>, ConnectError> {
+    /// Runs the transforms on `record`, in place, under the error policy: whether it goes on to be
+    /// sent. The record is borrowed, not moved, so the futures of this and of `send` stay small
+    /// (moving the record into each was several copies of it per record).
+    async fn transform(&self, record: &mut ConnectRecord) -> Result<bool, ConnectError> {
         if self.transforms.is_empty() {
-            return Ok(Some(record));
+            return Ok(true);
         }
         let retriable = |e: &TransformError| matches!(e.source, ConnectError::Retriable(_));
         // The report names the record as it came in: after a failure the chain gives the record
@@ -404,32 +403,36 @@ impl Sender<'_> {
         };
         let outcome = if self.errors.retries_enabled() {
             // Every attempt starts again from the record as the connector produced it.
+            let original: &ConnectRecord = record;
             self.errors
                 .run(
-                    || self.transforms.apply(record.clone()),
+                    || self.transforms.apply(original.clone()),
                     retriable,
-                    |e| failure(&record, e),
+                    |e| failure(original, e),
                 )
                 .await
         } else {
-            match self.transforms.apply_in_place(&mut record) {
-                Ok(Disposition::Keep) => return Ok(Some(record)),
+            match self.transforms.apply_in_place(record) {
+                Ok(Disposition::Keep) => return Ok(true),
                 Ok(Disposition::Drop) => Outcome::Done(None),
                 Err(e) => {
                     let r = retriable(&e);
-                    self.errors.decide(failure(&record, e), r)
+                    self.errors.decide(failure(record, e), r)
                 }
             }
         };
         match outcome {
-            Outcome::Done(Some(r)) => Ok(Some(r)),
+            Outcome::Done(Some(transformed)) => {
+                *record = transformed;
+                Ok(true)
+            }
             Outcome::Done(None) => {
                 self.settle_without_sending(&record.origin);
-                Ok(None)
+                Ok(false)
             }
             Outcome::Skip(f) => {
                 self.skip(f, &record.origin);
-                Ok(None)
+                Ok(false)
             }
             Outcome::Fail(e) => Err(e),
         }
@@ -483,9 +486,9 @@ impl Sender<'_> {
         control: &TaskControl,
     ) -> Result<(), ConnectError> {
         self.metrics.records_polled.inc_by(records.len() as u64);
-        for record in records {
-            if let Some(record) = self.transform(record).await? {
-                self.send(record, control).await?;
+        for mut record in records {
+            if self.transform(&mut record).await? {
+                self.send(&record, control).await?;
             }
         }
         Ok(())
@@ -493,20 +496,20 @@ impl Sender<'_> {
 
     async fn send(
         &mut self,
-        record: ConnectRecord,
+        record: &ConnectRecord,
         control: &TaskControl,
     ) -> Result<(), ConnectError> {
         let c = self.converters;
         let key = c
             .key
             .from_connect_data(&record.topic, record.key_schema.as_ref(), &record.key);
-        let Some(key) = self.convert(Stage::KeyConverter, &c.key_class, &record, key)? else {
+        let Some(key) = self.convert(Stage::KeyConverter, &c.key_class, record, key)? else {
             return Ok(());
         };
         let value =
             c.value
                 .from_connect_data(&record.topic, record.value_schema.as_ref(), &record.value);
-        let Some(value) = self.convert(Stage::ValueConverter, &c.value_class, &record, value)?
+        let Some(value) = self.convert(Stage::ValueConverter, &c.value_class, record, value)?
         else {
             return Ok(());
         };
@@ -528,7 +531,7 @@ impl Sender<'_> {
                         let Some(converted) = self.convert(
                             Stage::HeaderConverter,
                             &c.header_class,
-                            &record,
+                            record,
                             converted,
                         )?
                         else {
@@ -545,8 +548,13 @@ impl Sender<'_> {
             Some(out)
         };
         let bytes = key.as_ref().map_or(0, Vec::len) + value.as_ref().map_or(0, Vec::len);
-        // Most tasks write one topic: compare with the last one before hashing.
-        if self.last_topic.as_deref() != Some(&*record.topic) {
+        // Most tasks write one topic, usually the very same shared name: compare with the last one
+        // (pointer, then text; `Arc<str>`'s own `==` compares the text every time) before hashing.
+        let same_topic = self
+            .last_topic
+            .as_ref()
+            .is_some_and(|last| Arc::ptr_eq(last, &record.topic) || **last == *record.topic);
+        if !same_topic {
             if !self.seen_topics.contains(&record.topic) {
                 self.topics.record(&record.topic);
                 self.seen_topics.insert(record.topic.clone());
@@ -556,7 +564,7 @@ impl Sender<'_> {
 
         let handle = match &record.origin {
             RecordOrigin::Source { partition, offset } => {
-                lock(self.submitted).submit(partition, Arc::clone(offset))
+                lock(self.submitted).submit(partition, offset.clone())
             }
             RecordOrigin::Sink { .. } => {
                 return Err(ConnectError::new("a source task returned a sink record"));
@@ -612,7 +620,7 @@ fn describe(topic: &str, origin: &RecordOrigin) -> String {
         RecordOrigin::Source { partition, offset } => format!(
             "source record is = SourceRecord{{sourcePartition={}, sourceOffset={}}} for topic '{topic}'",
             serde_json::Value::Object((**partition).clone()),
-            serde_json::Value::Object((**offset).clone()),
+            serde_json::Value::Object(offset.to_map()),
         ),
         RecordOrigin::Sink { kafka_offset } => {
             format!("consumed record is {{topic='{topic}', offset={kafka_offset}}}")

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use crate::data::{SourceOffset, SourcePartition};
+use crate::data::{RecordOffset, SourceOffset, SourcePartition};
 
 /// A handle to one submitted record, returned to the tracker when Kafka acknowledges it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,9 +30,9 @@ struct PartitionQueue {
     /// Sequence number of the front entry.
     front_seq: u64,
     /// (offset, acknowledged) in submission order.
-    entries: VecDeque<(Arc<SourceOffset>, bool)>,
+    entries: VecDeque<(RecordOffset, bool)>,
     /// The latest offset popped from the acknowledged prefix and not yet handed to a commit.
-    committable: Option<Arc<SourceOffset>>,
+    committable: Option<RecordOffset>,
 }
 
 /// Tracks records in flight for one source task.
@@ -82,7 +82,7 @@ impl SubmittedRecords {
     pub fn submit(
         &mut self,
         partition: &Arc<SourcePartition>,
-        offset: Arc<SourceOffset>,
+        offset: RecordOffset,
     ) -> SubmittedRecord {
         let queue = self.queue_index(partition);
         let q = &mut self.queues[queue as usize];
@@ -123,7 +123,7 @@ impl SubmittedRecords {
             .filter_map(|q| {
                 q.committable
                     .take()
-                    .map(|o| ((*q.partition).clone(), (*o).clone()))
+                    .map(|o| ((*q.partition).clone(), o.to_map()))
             })
             .collect()
     }
@@ -136,7 +136,7 @@ impl SubmittedRecords {
             if let Some(&i) = self.by_key.get(&key) {
                 let q = &mut self.queues[i as usize];
                 if q.committable.is_none() {
-                    q.committable = Some(Arc::new(offset));
+                    q.committable = Some(RecordOffset::from(offset));
                 }
             }
         }
@@ -158,10 +158,15 @@ mod tests {
         p.insert("filename".into(), name.into());
         Arc::new(p)
     }
-    fn offset(n: u64) -> Arc<SourceOffset> {
-        let mut o = SourceOffset::new();
-        o.insert("position".into(), n.into());
-        Arc::new(o)
+    /// Both forms a record's offset takes: inline for even positions, a map for odd ones.
+    fn offset(n: u64) -> RecordOffset {
+        if n.is_multiple_of(2) {
+            RecordOffset::entry(Arc::from("position"), n.into())
+        } else {
+            let mut o = SourceOffset::new();
+            o.insert("position".into(), n.into());
+            RecordOffset::from(o)
+        }
     }
     fn position(o: &SourceOffset) -> u64 {
         o["position"].as_u64().unwrap()

@@ -57,7 +57,7 @@ pub(crate) mod test_support {
 
     use std::sync::Arc;
 
-    use crate::data::{ConnectRecord, Headers, RecordOrigin, Schema, Value};
+    use crate::data::{ConnectRecord, Headers, RecordOrigin, Schema, SourceOffset, Value};
 
     pub(crate) fn record(
         key_schema: Option<Schema>,
@@ -76,7 +76,7 @@ pub(crate) mod test_support {
             headers: Headers::new(),
             origin: RecordOrigin::Source {
                 partition: Arc::default(),
-                offset: Arc::default(),
+                offset: SourceOffset::new().into(),
             },
         }
     }

@@ -174,7 +174,7 @@ impl InsertField {
             }
         };
         if let Some(spec) = &self.topic {
-            next(spec, Some(Value::String(record.topic.to_string())))?;
+            next(spec, Some(Value::String(String::from(&*record.topic))))?;
         }
         if let Some(spec) = &self.partition {
             next(spec, record.kafka_partition.map(Value::Int32))?;
@@ -244,14 +244,15 @@ impl InsertField {
         let schema = self
             .cache
             .get_or_build(value.schema(), |s| self.updated_schema(s))?;
-        // The updated schema starts with the struct's own fields, in order, then the insertions:
-        // the values move across in their vector, each validated as Kafka's `put` validates it.
+        // The updated schema starts with the struct's own fields, in order and with their own
+        // schemas, then the insertions: the values move across in their vector. Each insertion is
+        // validated as Kafka's `put` validates it; a carried value only when it is null.
         let (own_schema, mut values) = value.into_parts();
         let own_fields = own_schema.fields();
         for (field, v) in own_fields.iter().zip(values.iter_mut()) {
             default_if_null(field, v, self.replace_null_with_default);
         }
-        let mut updated = Struct::with_leading_values(schema.clone(), values)?;
+        let mut updated = Struct::with_carried_values(schema.clone(), values)?;
         self.each_insertion(record, true, |slot, _, v| {
             updated.put_at(own_fields.len() + slot, v).map(|_| ())
         })?;
@@ -314,6 +315,22 @@ mod tests {
         let mut s = Struct::new(schema.clone()).unwrap();
         s.put("magic", Value::Int64(42)).unwrap();
         (schema, Value::Struct(s))
+    }
+
+    /// A struct that leaves a required field unset fails as Kafka's `put` of that null fails; the
+    /// optional field left unset is carried as null.
+    #[test]
+    fn an_unset_required_field_fails_with_puts_message() {
+        let t = transform(
+            VALUE,
+            &[("static.field", "instance_id"), ("static.value", "i-1")],
+        );
+        let (schema, _) = simple_struct();
+        let unset = Value::Struct(Struct::new(schema.clone()).unwrap());
+        assert_eq!(
+            apply_err(t.as_ref(), sink_record(Some(schema), unset, 1)),
+            "Invalid value: null used for required field: \"magic\", schema type: INT64"
+        );
     }
 
     #[test]

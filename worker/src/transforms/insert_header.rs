@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
 use crate::config::{ConfigError, Props};
 use crate::data::values::parse_string;
-use crate::data::{ConnectRecord, SchemaAndValue};
+use crate::data::{ConnectRecord, Header, SchemaAndValue};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::{Disposition, Transformation};
@@ -48,26 +48,25 @@ fn new(props: &Props) -> Result<Box<dyn Transformation>, ConfigError> {
     // Both keys are required and non-null, so a successful parse has them.
     let header = parsed.get_string(HEADER_FIELD).unwrap_or_default();
     let literal = parsed.get_string(VALUE_LITERAL_FIELD).unwrap_or_default();
+    // Parsed once: every record gets the same header, shared rather than copied.
+    let SchemaAndValue { schema, value } = parse_string(literal);
     Ok(Box::new(InsertHeader {
-        header: header.into(),
-        // Parsed once: every record gets the same schema and value.
-        literal: parse_string(literal),
+        header: Arc::new(Header {
+            key: header.into(),
+            schema,
+            value,
+        }),
     }))
 }
 
 struct InsertHeader {
-    header: Arc<str>,
-    literal: SchemaAndValue,
+    header: Arc<Header>,
 }
 
 impl Transformation for InsertHeader {
     fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         // Added even if a header of that name exists: headers are a multimap.
-        record.headers.add(
-            Arc::clone(&self.header),
-            self.literal.schema.clone(),
-            self.literal.value.clone(),
-        );
+        record.headers.add_shared(Arc::clone(&self.header));
         Ok(Disposition::Keep)
     }
 }

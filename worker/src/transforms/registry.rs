@@ -180,7 +180,7 @@ mod tests {
         let record = |value: Value| {
             ConnectRecord::source(
                 Default::default(),
-                Default::default(),
+                crate::data::SourceOffset::new(),
                 "orders",
                 Some(Schema::int32()),
                 value,

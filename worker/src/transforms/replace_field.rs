@@ -185,6 +185,9 @@ struct Projection {
     sources: Arc<[Source]>,
     /// How the values get from the input struct to the output one.
     layout: Layout,
+    /// Every output field reads an input field of the same schema (true unless contradictory
+    /// renames read another field), so a carried value needs checking only when null.
+    same_schemas: bool,
 }
 
 /// How ReplaceField carries a record's values over, the cheapest way the projection allows.
@@ -278,8 +281,12 @@ impl ReplaceField {
                     }
                 })
                 .collect();
+            let same_schemas = updated.fields().iter().zip(&sources).all(|(out, source)| {
+                matches!(source, Source::Field(from) if schema.fields()[*from].schema == out.schema)
+            });
             Ok(Projection {
                 schema: updated,
+                same_schemas,
                 layout: Layout::of(&sources),
                 sources: sources.into(),
             })
@@ -333,8 +340,14 @@ impl ReplaceField {
                 carried
             }
         };
-        // Each put validates, as Kafka's does.
-        let updated = Struct::with_leading_values(projection.schema.clone(), carried)?;
+        // Each kept field has its input field's schema, so a value is checked again only when it
+        // is null (a required field left unset fails as Kafka's `put` fails).
+        let updated = if projection.same_schemas {
+            Struct::with_carried_values(projection.schema.clone(), carried)?
+        } else {
+            // Each put validates, as Kafka's does.
+            Struct::with_leading_values(projection.schema.clone(), carried)?
+        };
         Ok((projection.schema, Value::Struct(updated)))
     }
 

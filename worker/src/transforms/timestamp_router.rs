@@ -105,7 +105,7 @@ pub(super) fn record_java_string(record: &ConnectRecord) -> String {
             out.push_str("SourceRecord{sourcePartition=");
             write_json_map(&mut out, partition);
             out.push_str(", sourceOffset=");
-            write_json_map(&mut out, offset);
+            write_json_map(&mut out, &offset.to_map());
             out.push_str("} ");
         }
         RecordOrigin::Sink { kafka_offset } => {

@@ -14,7 +14,7 @@ use super::{configured_file, source_config_def, FILENAME_FIELD, POSITION_FIELD};
 use crate::config::def::ParsedConfig;
 use crate::config::Props;
 use crate::connectors::{Connector, SourceTask, SourceTaskContext};
-use crate::data::{ConnectRecord, Schema, SourceOffset, SourcePartition, Value};
+use crate::data::{ConnectRecord, RecordOffset, Schema, SourceOffset, SourcePartition, Value};
 use crate::errors::ConnectError;
 
 /// The connector: one task, whatever `tasks.max` says ("only one input stream makes sense").
@@ -101,7 +101,12 @@ pub struct FileStreamSourceTask {
     /// Shared by every record (a reference count each, not a copy).
     topic: Arc<str>,
     batch_size: usize,
+    /// How many records the last poll returned: the next poll's list is allocated at that size
+    /// once it has a line, so a busy task does not regrow (and copy) its list ten times a poll.
+    expected_batch: usize,
     partition: Arc<SourcePartition>,
+    /// `position`, the key of every record's offset, shared like the topic.
+    position_key: Arc<str>,
     splitter: LineSplitter,
     read_buf: Vec<u8>,
     value_schema: Option<Schema>,
@@ -142,6 +147,9 @@ impl FileStreamSourceTask {
             let Some(line) = self.splitter.next_line() else {
                 break;
             };
+            if records.capacity() == 0 {
+                records.reserve_exact(self.expected_batch.min(self.batch_size).max(1));
+            }
             let end = line.end_position;
             let value = decode_utf8(line.bytes);
             records.push(self.record(value, track_offsets.then_some(end), timestamp));
@@ -149,14 +157,14 @@ impl FileStreamSourceTask {
     }
 
     fn record(&self, line: String, position: Option<u64>, timestamp: i64) -> ConnectRecord {
-        let mut offset = SourceOffset::new();
-        offset.insert(
-            POSITION_FIELD.to_string(),
+        // `{"position": end}` kept inline: each record holds it until Kafka acknowledges it.
+        let offset = RecordOffset::entry(
+            Arc::clone(&self.position_key),
             position.map_or(Json::Null, Json::from),
         );
         ConnectRecord::source(
             Arc::clone(&self.partition),
-            Arc::new(offset),
+            offset,
             Arc::clone(&self.topic),
             self.value_schema.clone(),
             Value::String(line),
@@ -166,22 +174,33 @@ impl FileStreamSourceTask {
 
     async fn poll_file(&mut self) -> Result<Vec<ConnectRecord>, ConnectError> {
         let mut records = Vec::new();
+        self.fill_from_file(&mut records).await?;
+        self.expected_batch = records.len();
+        Ok(records)
+    }
+
+    /// Reads lines into `records` until a batch is full, the file is drained, or a wait for more
+    /// has passed.
+    async fn fill_from_file(
+        &mut self,
+        records: &mut Vec<ConnectRecord>,
+    ) -> Result<(), ConnectError> {
         loop {
             if let Some(p) = self.ensure_open()? {
                 self.splitter.reset(p);
             }
             // Lines left in the buffer by a full batch go out before anything new is read.
-            self.take_lines(&mut records, true);
+            self.take_lines(records, true);
             if records.len() >= self.batch_size {
-                return Ok(records);
+                return Ok(());
             }
             let Some(Input::File(input)) = &mut self.input else {
-                return Ok(records);
+                return Ok(());
             };
             let Some(open) = input.open.as_mut() else {
                 // Missing file: wait for it to appear, as Kafka does (but woken by the directory watch).
                 input.signal.wait().await;
-                return Ok(records);
+                return Ok(());
             };
             let n = open.read_chunk(&mut self.read_buf).map_err(|e| {
                 ConnectError::with_source(
@@ -191,15 +210,15 @@ impl FileStreamSourceTask {
             })?;
             if n > 0 {
                 self.splitter.push(&self.read_buf);
-                self.take_lines(&mut records, true);
+                self.take_lines(records, true);
                 if records.len() >= self.batch_size {
-                    return Ok(records);
+                    return Ok(());
                 }
                 continue;
             }
             // End of file: hand out what we have, or look for truncation / rotation, then wait.
             if !records.is_empty() {
-                return Ok(records);
+                return Ok(());
             }
             let change = open.change_at(&input.path).map_err(|e| {
                 ConnectError::with_source(
@@ -212,7 +231,7 @@ impl FileStreamSourceTask {
                     // Return after one wait (possibly with nothing): the runtime checks pause and stop
                     // between polls, and a poll must never be cut off mid-read.
                     input.signal.wait().await;
-                    return Ok(records);
+                    return Ok(());
                 }
                 Change::Truncated => {
                     tracing::warn!(file = %input.path.display(), "file was truncated; reading it again from the start");
@@ -221,8 +240,8 @@ impl FileStreamSourceTask {
                     self.splitter.reset(0);
                 }
                 Change::Replaced => {
-                    self.finish_rotated_file(&mut records)?;
-                    return Ok(records);
+                    self.finish_rotated_file(records)?;
+                    return Ok(());
                 }
             }
         }
@@ -374,6 +393,7 @@ impl SourceTask for FileStreamSourceTask {
             file.clone().map_or(Json::Null, Json::String),
         );
         self.partition = Arc::new(partition);
+        self.position_key = Arc::from(POSITION_FIELD);
         self.context = Some(context);
         self.input = Some(match file {
             Some(f) => {

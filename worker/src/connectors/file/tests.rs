@@ -50,7 +50,7 @@ fn line_and_position(r: &ConnectRecord) -> (String, Option<u64>) {
         other => panic!("not a string: {other:?}"),
     };
     let position = match &r.origin {
-        RecordOrigin::Source { offset, .. } => offset["position"].as_u64(),
+        RecordOrigin::Source { offset, .. } => offset.get("position").and_then(|p| p.as_u64()),
         RecordOrigin::Sink { .. } => None,
     };
     (value, position)
@@ -101,7 +101,7 @@ async fn records_have_kafkas_shape() {
                 json!({"filename": path.to_str().unwrap()})
             );
             assert_eq!(
-                serde_json::Value::Object((**offset).clone()),
+                serde_json::Value::Object(offset.to_map()),
                 json!({"position": 4})
             );
         }
@@ -125,13 +125,10 @@ async fn resumes_at_the_committed_position() {
     assert_eq!(got, vec![("b".into(), Some(4)), ("c".into(), Some(6))]);
 }
 
-#[tokio::test]
-async fn batch_size_limits_each_poll() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("in.txt");
-    std::fs::write(&path, "1\n2\n3\n4\n5\n").unwrap();
-    let mut p = props(&path);
-    p.insert("batch.size".into(), "2".into());
+/// A task on `path` with no stored offset and `batch.size` set.
+async fn start_with_batch_size(path: &Path, batch_size: usize) -> FileStreamSourceTask {
+    let mut p = props(path);
+    p.insert("batch.size".into(), batch_size.to_string());
     let mut task = FileStreamSourceTask::default();
     task.start(
         &p,
@@ -141,9 +138,43 @@ async fn batch_size_limits_each_poll() {
     )
     .await
     .unwrap();
+    task
+}
+
+#[tokio::test]
+async fn batch_size_limits_each_poll() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("in.txt");
+    std::fs::write(&path, "1\n2\n3\n4\n5\n").unwrap();
+    let mut task = start_with_batch_size(&path, 2).await;
     assert_eq!(task.poll().await.unwrap().len(), 2);
     assert_eq!(task.poll().await.unwrap().len(), 2);
     assert_eq!(task.poll().await.unwrap().len(), 1);
+}
+
+/// A busy task's list is allocated once, at the size of the last poll's, and never beyond the
+/// batch size; a quiet task's stays small.
+#[tokio::test]
+async fn each_poll_allocates_its_list_at_the_last_polls_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("in.txt");
+    let lines: String = (0..25).map(|i| format!("{i}\n")).collect();
+    std::fs::write(&path, lines).unwrap();
+    let mut task = start_with_batch_size(&path, 10).await;
+    let first = task.poll().await.unwrap();
+    assert_eq!(first.len(), 10);
+    let second = task.poll().await.unwrap();
+    assert_eq!((second.len(), second.capacity()), (10, 10));
+    let third = task.poll().await.unwrap();
+    assert_eq!((third.len(), third.capacity()), (5, 10));
+    append(&path, "26\n");
+    let fourth = task.poll().await.unwrap();
+    assert_eq!(fourth.len(), 1);
+    assert_eq!(
+        fourth.capacity(),
+        5,
+        "sized like the 5-record poll before it"
+    );
 }
 
 #[tokio::test]
