@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{envelope, stock_worker_config};
 use ferry_e2e::kafka::{produce, read_topic, read_with_headers};
 use ferry_e2e::worker::{lines, write};
-use ferry_e2e::{free_port, wait_until, Tansu, Worker};
+use ferry_e2e::{free_port, wait_until, wait_until_async, Tansu, Worker};
 
 const CHAIN: &str = "transforms=MakeMap,InsertSource\n\
     transforms.MakeMap.type=org.apache.kafka.connect.transforms.HoistField$Value\n\
@@ -89,21 +89,27 @@ async fn hoist_and_insert_chain_gives_kafkas_records() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn poisoned_records_go_to_the_dead_letter_topic_and_good_ones_flow() {
-    let broker = Tansu::start();
-    broker.create_topic("orders", 1);
+/// A standalone worker running FileStreamSink `<topic>-sink` from the new one-partition topic
+/// `<topic>` into `<topic>.txt`, with the dead-letter topic `<topic>-dlq` and its context headers,
+/// plus the `extra` connector settings; returns once the connector runs.
+async fn start_sink_with_dead_letters(
+    broker: &Tansu,
+    topic: &str,
+    extra: &str,
+) -> (tempfile::TempDir, Worker) {
+    broker.create_topic(topic, 1);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let port = free_port();
     stock_worker_config(d, &broker.bootstrap(), port, 500);
     write(
         &d.join("config/sink.properties"),
-        "name=orders-sink\nconnector.class=FileStreamSink\nfile=orders.txt\ntopics=orders\n\
-         errors.tolerance=all\nerrors.log.enable=true\n\
-         errors.deadletterqueue.topic.name=orders-dlq\n\
-         errors.deadletterqueue.topic.replication.factor=1\n\
-         errors.deadletterqueue.context.headers.enable=true\n",
+        &format!(
+            "name={topic}-sink\nconnector.class=FileStreamSink\nfile={topic}.txt\ntopics={topic}\n\
+             errors.deadletterqueue.topic.name={topic}-dlq\n\
+             errors.deadletterqueue.topic.replication.factor=1\n\
+             errors.deadletterqueue.context.headers.enable=true\n{extra}"
+        ),
     );
     let worker = Worker::start(
         d,
@@ -115,8 +121,21 @@ async fn poisoned_records_go_to_the_dead_letter_topic_and_good_ones_flow() {
         ],
     );
     worker
-        .wait_running("orders-sink", Duration::from_secs(30))
+        .wait_running(&format!("{topic}-sink"), Duration::from_secs(30))
         .await;
+    (dir, worker)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poisoned_records_go_to_the_dead_letter_topic_and_good_ones_flow() {
+    let broker = Tansu::start();
+    let (dir, worker) = start_sink_with_dead_letters(
+        &broker,
+        "orders",
+        "errors.tolerance=all\nerrors.log.enable=true\n",
+    )
+    .await;
+    let d = dir.path();
 
     let bad_json = "{\"schema\":".to_string();
     let wrong_envelope = r#"{"payload":"no schema"}"#.to_string();
@@ -179,5 +198,87 @@ async fn poisoned_records_go_to_the_dead_letter_topic_and_good_ones_flow() {
             r#"ferry_task_dead_letter_records_total{connector="orders-sink",task="0"} 2"#
         ),
         "{metrics}"
+    );
+}
+
+/// With `errors.tolerance=none`, the record that fails the task is reported first, as Kafka's
+/// `finally { report }` does: it is in the dead-letter topic, whose exception headers name what the
+/// transform threw (not Ferry's wrapper); and the error log names the consumed record without its
+/// content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_record_that_fails_a_task_is_dead_lettered_with_the_transforms_own_error() {
+    let broker = Tansu::start();
+    let (_dir, worker) = start_sink_with_dead_letters(
+        &broker,
+        "payments",
+        "transforms=pick\ntransforms.pick.type=org.apache.kafka.connect.transforms.ExtractField$Value\n\
+         transforms.pick.field=amount\n\
+         errors.log.enable=true\nerrors.log.include.messages=true\n",
+    )
+    .await;
+
+    // A string, where ExtractField needs a struct: Kafka's DataException from requireStruct.
+    let secret = envelope("card 4111-1111-1111-1111");
+    produce(
+        &broker.bootstrap(),
+        "payments",
+        &[secret.clone().into_bytes()],
+    );
+    wait_until_async("the task FAILED", Duration::from_secs(60), || async {
+        let (_, tasks) = worker.states("payments-sink").await?;
+        (tasks == ["FAILED"]).then_some(())
+    })
+    .await;
+    let dead = read_with_headers(
+        &broker.bootstrap(),
+        "payments-dlq",
+        1,
+        Duration::from_secs(30),
+    );
+    assert_eq!(dead[0].value.as_deref(), Some(secret.as_bytes()));
+    assert_eq!(
+        dead[0].header("__connect.errors.stage"),
+        Some("TRANSFORMATION")
+    );
+    assert_eq!(
+        dead[0].header("__connect.errors.class.name"),
+        Some("org.apache.kafka.connect.transforms.ExtractField$Value")
+    );
+    assert_eq!(
+        dead[0].header("__connect.errors.exception.class.name"),
+        Some("org.apache.kafka.connect.errors.DataException")
+    );
+    assert_eq!(
+        dead[0].header("__connect.errors.exception.message"),
+        Some("Only Struct objects supported for [field extraction], found: java.lang.String")
+    );
+
+    let status = worker
+        .get_json("/connectors/payments-sink/status")
+        .await
+        .expect("status");
+    let trace = status["tasks"][0]["trace"].as_str().unwrap_or_default();
+    assert!(
+        trace.starts_with(
+            "org.apache.kafka.connect.errors.ConnectException: Tolerance exceeded in error handler"
+        ),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("topic='payments', partition=0, offset=0"),
+        "{trace}"
+    );
+    let log = worker.log_text();
+    assert!(
+        log.contains(
+            "Error encountered in task payments-sink-0. Executing stage 'TRANSFORMATION' with class \
+             'org.apache.kafka.connect.transforms.ExtractField$Value', where consumed record is \
+             {topic='payments', partition=0, offset=0, timestamp="
+        ),
+        "{log}"
+    );
+    assert!(
+        !log.contains("4111") && !trace.contains("4111"),
+        "the record's content must not be logged or traced: {log}\n{trace}"
     );
 }

@@ -16,6 +16,10 @@ pub enum ConnectError {
     /// A failure worth retrying (`RetriableException`).
     #[error("{0}")]
     Retriable(String),
+    /// A bad argument (`IllegalArgumentException`), which a few of Kafka's transforms throw
+    /// where the others throw a `DataException`; dead-letter headers name the class.
+    #[error("{0}")]
+    IllegalArgument(String),
     /// Any other failure (`ConnectException`), with an optional cause.
     #[error("{message}")]
     Other {
@@ -49,6 +53,7 @@ impl ConnectError {
             ConnectError::Config(_) => "org.apache.kafka.common.config.ConfigException",
             ConnectError::Data(_) => "org.apache.kafka.connect.errors.DataException",
             ConnectError::Retriable(_) => "org.apache.kafka.connect.errors.RetriableException",
+            ConnectError::IllegalArgument(_) => "java.lang.IllegalArgumentException",
             ConnectError::Other { .. } => "org.apache.kafka.connect.errors.ConnectException",
         }
     }

@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use super::java_fmt;
-use super::{Struct, Value};
+use super::values::schema_java_string;
+use super::{ConnectRecord, RecordOrigin, Schema, Struct, Value};
 
 impl Value {
     /// Java's `String.valueOf(value)` for the object this value stands for.
@@ -99,6 +100,129 @@ fn write_byte_array_identity(bytes: &[u8], out: &mut String) {
     let _ = write!(out, "[B@{hash:x}");
 }
 
+impl ConnectRecord {
+    /// Java's `SourceRecord.toString()` / `SinkRecord.toString()`: `SourceRecord{sourcePartition=…,
+    /// sourceOffset=…} ConnectRecord{topic='…', kafkaPartition=…, key=…, keySchema=…, value=…,
+    /// valueSchema=…, timestamp=…, headers=ConnectHeaders(headers=…)}`, as Kafka puts it in error
+    /// messages (TimestampRouter's) and its error log (`errors.log.include.messages=true`).
+    pub fn java_string(&self) -> String {
+        let mut out = String::new();
+        match &self.origin {
+            RecordOrigin::Source { partition, offset } => {
+                out.push_str("SourceRecord{sourcePartition=");
+                write_java_map(partition, &mut out);
+                out.push_str(", sourceOffset=");
+                write_java_map(&offset.to_map(), &mut out);
+                out.push_str("} ");
+            }
+            RecordOrigin::Sink { kafka_offset } => {
+                // Ferry does not track the original topic/partition/offset apart from the current
+                // ones, nor the timestamp type of a record that has no timestamp.
+                let _ = write!(
+                    out,
+                    "SinkRecord{{kafkaOffset={kafka_offset}, timestampType=NoTimestampType, \
+                     originalTopic={}, originalKafkaPartition=",
+                    self.topic
+                );
+                write_optional(self.kafka_partition, &mut out);
+                let _ = write!(out, ", originalKafkaOffset={kafka_offset}}} ");
+            }
+        }
+        let _ = write!(
+            out,
+            "ConnectRecord{{topic='{}', kafkaPartition=",
+            self.topic
+        );
+        write_optional(self.kafka_partition, &mut out);
+        out.push_str(", key=");
+        self.key.write_java_string(&mut out);
+        out.push_str(", keySchema=");
+        write_schema(self.key_schema.as_ref(), &mut out);
+        out.push_str(", value=");
+        self.value.write_java_string(&mut out);
+        out.push_str(", valueSchema=");
+        write_schema(self.value_schema.as_ref(), &mut out);
+        out.push_str(", timestamp=");
+        write_optional(self.timestamp, &mut out);
+        // `ConnectHeaders.toString()`: its list, or nothing when it never had a header.
+        out.push_str(", headers=ConnectHeaders(headers=");
+        if !self.headers.is_empty() {
+            out.push('[');
+            for (i, h) in self.headers.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "ConnectHeader(key={}, value=", h.key);
+                h.value.write_java_string(&mut out);
+                out.push_str(", schema=");
+                write_schema(h.schema.as_ref(), &mut out);
+                out.push(')');
+            }
+            out.push(']');
+        }
+        out.push_str(")}");
+        out
+    }
+}
+
+fn write_optional(v: Option<impl std::fmt::Display>, out: &mut String) {
+    match v {
+        Some(v) => {
+            let _ = write!(out, "{v}");
+        }
+        None => out.push_str("null"),
+    }
+}
+
+/// `ConnectSchema.toString()`, or `null`.
+fn write_schema(schema: Option<&Schema>, out: &mut String) {
+    match schema {
+        Some(s) => out.push_str(&schema_java_string(s)),
+        None => out.push_str("null"),
+    }
+}
+
+/// `Map.toString()` of a source partition or offset: `{key=value, …}`.
+fn write_java_map(map: &serde_json::Map<String, serde_json::Value>, out: &mut String) {
+    out.push('{');
+    for (i, (k, v)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(k);
+        out.push('=');
+        write_java_json(v, out);
+    }
+    out.push('}');
+}
+
+/// `String.valueOf` of the Java object a JSON value deserializes to.
+fn write_java_json(v: &serde_json::Value, out: &mut String) {
+    match v {
+        serde_json::Value::Null => out.push_str("null"),
+        serde_json::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        serde_json::Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => write_int(out, i),
+            (None, Some(f)) if n.as_u64().is_none() => java_fmt::write_double(f, out),
+            _ => {
+                let _ = write!(out, "{n}");
+            }
+        },
+        serde_json::Value::String(s) => out.push_str(s),
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_java_json(item, out);
+            }
+            out.push(']');
+        }
+        serde_json::Value::Object(map) => write_java_map(map, out),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +272,65 @@ mod tests {
         s.put("f1", Value::Int32(7)).unwrap();
         s.put("f3", Value::Decimal(Decimal::new(156, 2))).unwrap();
         assert_eq!(Value::Struct(s).java_string(), "Struct{f1=7,f3=1.56}");
+    }
+
+    #[test]
+    fn a_source_record_prints_as_javas_source_record() {
+        let mut partition = crate::data::SourcePartition::new();
+        partition.insert("filename".into(), "/tmp/in.txt".into());
+        let mut offset = crate::data::SourceOffset::new();
+        offset.insert("position".into(), 42.into());
+        let mut record = ConnectRecord::source(
+            std::sync::Arc::new(partition),
+            offset,
+            "lines",
+            Some(Schema::string()),
+            Value::from("hello"),
+            None,
+        );
+        assert_eq!(
+            record.java_string(),
+            "SourceRecord{sourcePartition={filename=/tmp/in.txt}, sourceOffset={position=42}} \
+             ConnectRecord{topic='lines', kafkaPartition=null, key=null, keySchema=null, \
+             value=hello, valueSchema=Schema{STRING}, timestamp=null, headers=ConnectHeaders(headers=)}"
+        );
+        record.kafka_partition = Some(3);
+        record.timestamp = Some(1_700_000_000_000);
+        record
+            .headers
+            .add("h", Some(Schema::int32()), Value::Int32(7));
+        record.headers.add("n", None, Value::Null);
+        let text = record.java_string();
+        assert!(
+            text.ends_with(
+                "kafkaPartition=3, key=null, keySchema=null, value=hello, valueSchema=Schema{STRING}, \
+                 timestamp=1700000000000, headers=ConnectHeaders(headers=[ConnectHeader(key=h, \
+                 value=7, schema=Schema{INT32}), ConnectHeader(key=n, value=null, schema=null)])}"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_sink_record_prints_as_javas_sink_record() {
+        let record = ConnectRecord {
+            topic: "orders".into(),
+            kafka_partition: Some(2),
+            key_schema: None,
+            key: Value::Null,
+            value_schema: None,
+            value: Value::from("x"),
+            timestamp: None,
+            headers: Default::default(),
+            origin: RecordOrigin::Sink { kafka_offset: 17 },
+        };
+        assert_eq!(
+            record.java_string(),
+            "SinkRecord{kafkaOffset=17, timestampType=NoTimestampType, originalTopic=orders, \
+             originalKafkaPartition=2, originalKafkaOffset=17} ConnectRecord{topic='orders', \
+             kafkaPartition=2, key=null, keySchema=null, value=x, valueSchema=null, \
+             timestamp=null, headers=ConnectHeaders(headers=)}"
+        );
     }
 
     #[test]

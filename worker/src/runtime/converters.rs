@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::config::{ConfigError, Props};
-use crate::converters::registry::{new_converter, new_header_converter};
+use crate::converters::registry::{new_converter, new_header_converter, resolve_class};
 use crate::converters::{Converter, ConverterKind, HeaderConverter};
 
 pub const KEY_CONVERTER: &str = "key.converter";
@@ -76,9 +76,47 @@ impl RecordConverters {
                 HEADER_CONVERTER,
                 &with_prefix(header_source, HEADER_CONVERTER),
             )?,
-            key_class,
-            value_class,
-            header_class,
+            // Kafka's error reports name the converter's class (`Class.getName()`), whatever
+            // alias the config used.
+            key_class: full_class_name(key_class),
+            value_class: full_class_name(value_class),
+            header_class: full_class_name(header_class),
         })
+    }
+}
+
+/// The converter's full class name for an alias (`JsonConverter`, `Json`); unknown names as given.
+fn full_class_name(class: String) -> String {
+    resolve_class(&class).map_or(class, str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn props(pairs: &[(&str, &str)]) -> Props {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn error_reports_name_the_full_class_whatever_alias_the_config_used() {
+        let worker = props(&[
+            ("key.converter", "StringConverter"),
+            ("value.converter", "Json"),
+        ]);
+        let connector = props(&[("header.converter", "Simple")]);
+        let c = RecordConverters::for_connector(&worker, &connector).expect("converters");
+        assert_eq!(
+            c.key_class,
+            "org.apache.kafka.connect.storage.StringConverter"
+        );
+        assert_eq!(c.value_class, "org.apache.kafka.connect.json.JsonConverter");
+        assert_eq!(
+            c.header_class,
+            "org.apache.kafka.connect.storage.SimpleHeaderConverter"
+        );
     }
 }

@@ -13,10 +13,12 @@ use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
 use rdkafka::message::{BorrowedMessage, Headers as _};
-use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
+use rdkafka::{ClientContext, Message, Offset, Timestamp, TopicPartitionList};
 
 use super::converters::RecordConverters;
-use super::errors::{DeadLetterQueue, DlqSettings, ErrantRecord, ErrorPolicy, Outcome};
+use super::errors::{
+    DeadLetterQueue, DlqSettings, ErrantRecord, ErrorPolicy, Intolerable, Outcome,
+};
 use super::task::{Stage, StageFailure, TaskControl, TaskExit, TaskId};
 use super::topics::ActiveTopics;
 use crate::config::Props;
@@ -401,11 +403,13 @@ impl SinkWorker<'_> {
         m: &BorrowedMessage<'_>,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> StageFailure {
+        let record = describe_consumed(m);
         StageFailure {
             task: self.id.clone(),
             stage,
             class_name: class_name.to_string(),
-            record: describe_consumed(m, self.errors.log_include_messages),
+            logged_record: self.errors.log_include_messages.then(|| record.clone()),
+            record,
             source: Box::new(source),
         }
     }
@@ -418,6 +422,33 @@ impl SinkWorker<'_> {
     ) -> Result<(), ConnectError> {
         self.metrics.records_skipped.inc();
         self.metrics.errors.inc();
+        self.dead_letter(m, &failure).await
+    }
+
+    /// A failure that fails the task. As Kafka's reporters do before the task fails, the record
+    /// goes to the dead-letter queue (when there is one), written before the task stops. The
+    /// task's own error is what it fails with, even if that write fails too.
+    async fn fail(&mut self, m: &BorrowedMessage<'_>, failed: Intolerable) -> ConnectError {
+        // Counted as an error where the task's failure is.
+        let written = match self.dead_letter(m, &failed.failure).await {
+            Ok(()) => match self.dlq.as_mut() {
+                Some(dlq) => dlq.flush().await,
+                None => Ok(()),
+            },
+            Err(e) => Err(e),
+        };
+        if let Err(e) = written {
+            tracing::warn!(task = %self.id, error = %e, "the record that fails the task could not be written to the dead-letter queue");
+        }
+        failed.into_error()
+    }
+
+    /// Sends the consumed record, unchanged, to the dead-letter queue, if the connector has one.
+    async fn dead_letter(
+        &mut self,
+        m: &BorrowedMessage<'_>,
+        failure: &StageFailure,
+    ) -> Result<(), ConnectError> {
         if let Some(dlq) = self.dlq.as_mut() {
             let headers = m
                 .headers()
@@ -432,7 +463,7 @@ impl SinkWorker<'_> {
                 value: m.payload(),
                 headers,
             };
-            dlq.report(&record, &failure).await?;
+            dlq.report(&record, failure).await?;
             self.metrics.dead_lettered.inc();
         }
         Ok(())
@@ -472,7 +503,7 @@ impl SinkWorker<'_> {
                 self.skip(m, f).await?;
                 Ok(None)
             }
-            Outcome::Fail(e) => Err(e),
+            Outcome::Fail(f) => Err(self.fail(m, f).await),
         }
     }
 
@@ -684,30 +715,27 @@ impl SinkWorker<'_> {
     }
 }
 
-/// How Kafka's error reporter names a consumed record; with `errors.log.include.messages=true` its key
-/// and value too (as text), which is otherwise left out of logs and traces on purpose.
-fn describe_consumed(m: &BorrowedMessage<'_>, include_messages: bool) -> String {
-    let base = format!(
-        "topic='{}', partition={}, offset={}, timestamp={}",
-        m.topic(),
-        m.partition(),
-        m.offset(),
-        m.timestamp().to_millis().unwrap_or(-1)
-    );
-    if !include_messages {
-        return format!("consumed record is {{{base}}}");
+/// How Kafka's error reporter names a consumed record (`ProcessingContext.toString`): its
+/// coordinates, and its timestamp when it has one. Never its key or value: Kafka leaves record
+/// content out of sink error logs even with `errors.log.include.messages=true`.
+fn describe_consumed(m: &BorrowedMessage<'_>) -> String {
+    consumed_record_text(m.topic(), m.partition(), m.offset(), m.timestamp())
+}
+
+fn consumed_record_text(topic: &str, partition: i32, offset: i64, timestamp: Timestamp) -> String {
+    let mut text =
+        format!("consumed record is {{topic='{topic}', partition={partition}, offset={offset}");
+    match timestamp {
+        Timestamp::CreateTime(ts) => {
+            text.push_str(&format!(", timestamp={ts}, timestampType=CreateTime"))
+        }
+        Timestamp::LogAppendTime(ts) => {
+            text.push_str(&format!(", timestamp={ts}, timestampType=LogAppendTime"))
+        }
+        Timestamp::NotAvailable => {}
     }
-    let text = |b: Option<&[u8]>| {
-        b.map_or_else(
-            || "null".to_string(),
-            |b| String::from_utf8_lossy(b).into_owned(),
-        )
-    };
-    format!(
-        "consumed record is {{{base}, key={}, value={}}}",
-        text(m.key()),
-        text(m.payload())
-    )
+    text.push('}');
+    text
 }
 
 #[cfg(test)]

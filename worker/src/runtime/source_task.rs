@@ -352,6 +352,7 @@ impl Sender<'_> {
         class_name: &str,
         topic: &str,
         origin: &RecordOrigin,
+        as_produced: Option<&ConnectRecord>,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> StageFailure {
         StageFailure {
@@ -359,6 +360,7 @@ impl Sender<'_> {
             stage,
             class_name: class_name.to_string(),
             record: describe(topic, origin),
+            logged_record: as_produced.map(|r| format!("source record is = {}", r.java_string())),
             source: Box::new(source),
         }
     }
@@ -384,7 +386,14 @@ impl Sender<'_> {
     /// Runs the transforms on `record`, in place, under the error policy: whether it goes on to be
     /// sent. The record is borrowed, not moved, so the futures of this and of `send` stay small
     /// (moving the record into each was several copies of it per record).
-    async fn transform(&self, record: &mut ConnectRecord) -> Result<bool, ConnectError> {
+    ///
+    /// `as_produced` is the record as the connector produced it, kept only when the error log
+    /// names records ([`ErrorPolicy::logs_records`]).
+    async fn transform(
+        &self,
+        record: &mut ConnectRecord,
+        as_produced: Option<&ConnectRecord>,
+    ) -> Result<bool, ConnectError> {
         if self.transforms.is_empty() {
             return Ok(true);
         }
@@ -398,6 +407,7 @@ impl Sender<'_> {
                 &class,
                 &record.topic,
                 &record.origin,
+                as_produced,
                 e,
             )
         };
@@ -434,26 +444,8 @@ impl Sender<'_> {
                 self.skip(f, &record.origin);
                 Ok(false)
             }
-            Outcome::Fail(e) => Err(e),
+            Outcome::Fail(f) => Err(f.into_error()),
         }
-    }
-
-    /// The failure of a converter stage; the record's value is named when
-    /// `errors.log.include.messages=true`.
-    fn convert_failure(
-        &self,
-        stage: Stage,
-        class: &str,
-        record: &ConnectRecord,
-        e: DataError,
-    ) -> StageFailure {
-        let mut failure = self.stage_failure(stage, class, &record.topic, &record.origin, e);
-        if self.errors.log_include_messages {
-            failure
-                .record
-                .push_str(&format!(", value={}", record.value.java_string()));
-        }
-        failure
     }
 
     /// One converter call under the error policy (converters never succeed on a retry: no retries).
@@ -462,21 +454,23 @@ impl Sender<'_> {
         stage: Stage,
         class: &str,
         record: &ConnectRecord,
+        as_produced: Option<&ConnectRecord>,
         result: Result<T, DataError>,
     ) -> Result<Option<T>, ConnectError> {
         match result {
             Ok(v) => Ok(Some(v)),
-            Err(e) => match self
-                .errors
-                .decide::<T>(self.convert_failure(stage, class, record, e), false)
-            {
-                Outcome::Done(v) => Ok(Some(v)),
-                Outcome::Skip(f) => {
-                    self.skip(f, &record.origin);
-                    Ok(None)
+            Err(e) => {
+                let failure =
+                    self.stage_failure(stage, class, &record.topic, &record.origin, as_produced, e);
+                match self.errors.decide::<T>(failure, false) {
+                    Outcome::Done(v) => Ok(Some(v)),
+                    Outcome::Skip(f) => {
+                        self.skip(f, &record.origin);
+                        Ok(None)
+                    }
+                    Outcome::Fail(f) => Err(f.into_error()),
                 }
-                Outcome::Fail(e) => Err(e),
-            },
+            }
         }
     }
 
@@ -487,8 +481,11 @@ impl Sender<'_> {
     ) -> Result<(), ConnectError> {
         self.metrics.records_polled.inc_by(records.len() as u64);
         for mut record in records {
-            if self.transform(&mut record).await? {
-                self.send(&record, control).await?;
+            // Kafka's error log names a record as the connector produced it; the transforms change
+            // it in place, so a copy is kept, only when that log asks for records.
+            let as_produced = self.errors.logs_records().then(|| record.clone());
+            if self.transform(&mut record, as_produced.as_ref()).await? {
+                self.send(&record, as_produced.as_ref(), control).await?;
             }
         }
         Ok(())
@@ -497,19 +494,28 @@ impl Sender<'_> {
     async fn send(
         &mut self,
         record: &ConnectRecord,
+        as_produced: Option<&ConnectRecord>,
         control: &TaskControl,
     ) -> Result<(), ConnectError> {
         let c = self.converters;
         let key = c
             .key
             .from_connect_data(&record.topic, record.key_schema.as_ref(), &record.key);
-        let Some(key) = self.convert(Stage::KeyConverter, &c.key_class, record, key)? else {
+        let Some(key) =
+            self.convert(Stage::KeyConverter, &c.key_class, record, as_produced, key)?
+        else {
             return Ok(());
         };
         let value =
             c.value
                 .from_connect_data(&record.topic, record.value_schema.as_ref(), &record.value);
-        let Some(value) = self.convert(Stage::ValueConverter, &c.value_class, record, value)?
+        let Some(value) = self.convert(
+            Stage::ValueConverter,
+            &c.value_class,
+            record,
+            as_produced,
+            value,
+        )?
         else {
             return Ok(());
         };
@@ -532,6 +538,7 @@ impl Sender<'_> {
                             Stage::HeaderConverter,
                             &c.header_class,
                             record,
+                            as_produced,
                             converted,
                         )?
                         else {
@@ -604,6 +611,7 @@ impl Sender<'_> {
                         "org.apache.kafka.clients.producer.KafkaProducer",
                         &record.topic,
                         &record.origin,
+                        as_produced,
                         e,
                     )));
                 }

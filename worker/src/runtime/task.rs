@@ -92,9 +92,11 @@ impl Stage {
     }
 }
 
-/// A record-level failure with the context Kafka's error reporter logs: which task, which stage and
-/// class, and which record (topic, partition, offset for sinks; source partition and offset for
-/// sources).
+/// A record-level failure with its context: which task, which stage and class, and which record.
+///
+/// Its `Display` is the task's trace line and names the record by its coordinates only (topic,
+/// partition, offset for sinks; source partition and offset for sources), never by its content,
+/// because a FAILED task's trace is shown by the REST API and the resource's status.
 #[derive(Debug, thiserror::Error)]
 #[error("Error encountered in task {task}. Executing stage '{}' with class '{class_name}', where {record}.", stage.as_str())]
 pub struct StageFailure {
@@ -102,14 +104,40 @@ pub struct StageFailure {
     pub stage: Stage,
     pub class_name: String,
     pub record: String,
+    /// What Kafka's error log adds with `errors.log.include.messages=true`: a consumed record's
+    /// topic, partition, offset and timestamp, or a source record in full. Logged, never shown
+    /// elsewhere; `None` when not asked for.
+    pub logged_record: Option<String>,
     #[source]
     pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
+impl StageFailure {
+    /// Kafka's `LogReporter` message: the record only when `errors.log.include.messages` asked
+    /// for it.
+    pub fn log_message(&self) -> String {
+        let mut message = format!(
+            "Error encountered in task {}. Executing stage '{}' with class '{}'",
+            self.task,
+            self.stage.as_str(),
+            self.class_name
+        );
+        if let Some(record) = &self.logged_record {
+            message.push_str(", where ");
+            message.push_str(record);
+        }
+        message.push('.');
+        message
+    }
+}
+
 /// Kafka's wrapper for a failure with `errors.tolerance=none`: the task fails with this trace.
 pub fn tolerance_exceeded(failure: StageFailure) -> ConnectError {
-    ConnectError::with_source("Tolerance exceeded in error handler", failure)
+    ConnectError::with_source(TOLERANCE_EXCEEDED, failure)
 }
+
+/// Kafka's message when `errors.tolerance` does not cover a failure.
+pub const TOLERANCE_EXCEEDED: &str = "Tolerance exceeded in error handler";
 
 #[cfg(test)]
 mod tests {
@@ -125,8 +153,14 @@ mod tests {
             stage: Stage::ValueConverter,
             class_name: "org.apache.kafka.connect.json.JsonConverter".into(),
             record: "consumed record is {topic='t', partition=0, offset=5}".into(),
+            logged_record: None,
             source: Box::new(crate::data::DataError::new("bad json")),
         };
+        assert_eq!(
+            failure.log_message(),
+            "Error encountered in task sink-0. Executing stage 'VALUE_CONVERTER' with class \
+             'org.apache.kafka.connect.json.JsonConverter'."
+        );
         let trace = tolerance_exceeded(failure).trace();
         assert!(trace.starts_with(
             "org.apache.kafka.connect.errors.ConnectException: Tolerance exceeded in error handler"

@@ -71,7 +71,7 @@ impl Transformation for ExtractField {
         };
         let field = self.path.field_from(&schema).ok_or_else(|| {
             // Kafka throws an IllegalArgumentException here, not a DataException.
-            ConnectError::new(format!("Unknown field: {}", self.original))
+            ConnectError::IllegalArgument(format!("Unknown field: {}", self.original))
         })?;
         let extracted = match value {
             None => Value::Null,
@@ -182,9 +182,14 @@ mod tests {
             "Unknown field: nope"
         );
         assert_eq!(
-            apply_err(t.as_ref(), source_record(Some(schema), Value::Null)),
+            apply_err(t.as_ref(), source_record(Some(schema.clone()), Value::Null)),
             "Unknown field: nope"
         );
+        // Kafka's class for this one, which dead-letter headers name.
+        let err = t
+            .apply_owned(source_record(Some(schema), Value::Null))
+            .expect_err("unknown field");
+        assert_eq!(err.java_class(), "java.lang.IllegalArgumentException");
     }
 
     #[test]

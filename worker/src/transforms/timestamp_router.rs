@@ -1,13 +1,10 @@
 //! `TimestampRouter`: renames the topic from `topic.format`, replacing `${topic}` with the topic
 //! and `${timestamp}` with the record timestamp formatted by `timestamp.format` (UTC).
 
-use std::fmt::Write as _;
-
 use super::date_format::{DateFormat, PatternError};
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance};
 use crate::config::{ConfigError, Props};
-use crate::data::values::schema_java_string;
-use crate::data::{ConnectRecord, DataError, Headers, RecordOrigin, Schema};
+use crate::data::{ConnectRecord, DataError};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::{Disposition, Transformation};
@@ -78,7 +75,7 @@ impl Transformation for TimestampRouter {
         let Some(timestamp) = record.timestamp else {
             return Err(DataError::new(format!(
                 "Timestamp missing on record: {}",
-                record_java_string(record)
+                record.java_string()
             ))
             .into());
         };
@@ -97,114 +94,13 @@ impl Transformation for TimestampRouter {
     }
 }
 
-/// `SourceRecord.toString()` / `SinkRecord.toString()` as Kafka puts it in error messages.
-pub(super) fn record_java_string(record: &ConnectRecord) -> String {
-    let mut out = String::new();
-    match &record.origin {
-        RecordOrigin::Source { partition, offset } => {
-            out.push_str("SourceRecord{sourcePartition=");
-            write_json_map(&mut out, partition);
-            out.push_str(", sourceOffset=");
-            write_json_map(&mut out, &offset.to_map());
-            out.push_str("} ");
-        }
-        RecordOrigin::Sink { kafka_offset } => {
-            // Ferry does not track the original topic/partition/offset separately from the
-            // current ones, nor the timestamp type of a record that has no timestamp.
-            let partition = record
-                .kafka_partition
-                .map_or_else(|| "null".to_string(), |p| p.to_string());
-            let _ = write!(
-                out,
-                "SinkRecord{{kafkaOffset={kafka_offset}, timestampType=NoTimestampType, \
-                 originalTopic={}, originalKafkaPartition={partition}, \
-                 originalKafkaOffset={kafka_offset}}} ",
-                record.topic
-            );
-        }
-    }
-    let _ = write!(
-        out,
-        "ConnectRecord{{topic='{}', kafkaPartition={}, key={}, keySchema={}, value={}, \
-         valueSchema={}, timestamp={}, headers={}}}",
-        record.topic,
-        record
-            .kafka_partition
-            .map_or_else(|| "null".to_string(), |p| p.to_string()),
-        record.key.java_string(),
-        schema_string(record.key_schema.as_ref()),
-        record.value.java_string(),
-        schema_string(record.value_schema.as_ref()),
-        record
-            .timestamp
-            .map_or_else(|| "null".to_string(), |t| t.to_string()),
-        headers_string(&record.headers),
-    );
-    out
-}
-
-fn schema_string(schema: Option<&Schema>) -> String {
-    schema.map_or_else(|| "null".to_string(), schema_java_string)
-}
-
-/// `ConnectHeaders.toString()`: the header list, or nothing when no header was ever added.
-fn headers_string(headers: &Headers) -> String {
-    if headers.is_empty() {
-        return "ConnectHeaders(headers=)".to_string();
-    }
-    let items: Vec<String> = headers
-        .iter()
-        .map(|h| {
-            format!(
-                "ConnectHeader(key={}, value={}, schema={})",
-                h.key,
-                h.value.java_string(),
-                schema_string(h.schema.as_ref())
-            )
-        })
-        .collect();
-    format!("ConnectHeaders(headers=[{}])", items.join(", "))
-}
-
-/// A source partition/offset map as Java's `HashMap.toString()`: `{key=value, ...}`.
-fn write_json_map(out: &mut String, map: &serde_json::Map<String, serde_json::Value>) {
-    out.push('{');
-    for (i, (k, v)) in map.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(k);
-        out.push('=');
-        write_json_value(out, v);
-    }
-    out.push('}');
-}
-
-fn write_json_value(out: &mut String, v: &serde_json::Value) {
-    match v {
-        serde_json::Value::String(s) => out.push_str(s),
-        serde_json::Value::Object(m) => write_json_map(out, m),
-        serde_json::Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_json_value(out, item);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
     use super::*;
     use crate::config::connector::ConnectorKind;
-    use crate::data::Value;
+    use crate::data::{Schema, Value};
     use crate::transforms::registry::build_chain;
 
     use crate::config::test_props as props;

@@ -22,8 +22,10 @@ use crate::config::connector::{
     DLQ_TOPIC_REPLICATION_FACTOR_CONFIG,
 };
 use crate::config::{ConfigError, Props};
+use crate::data::DataError;
 use crate::errors::ConnectError;
 use crate::runtime::task::StageFailure;
+use crate::transforms::TransformError;
 
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -70,23 +72,31 @@ pub struct ErrantRecord<'a> {
     pub headers: Vec<(&'a str, Option<&'a [u8]>)>,
 }
 
-/// The Java exception class Kafka would name for the failure's cause.
-fn exception_class(failure: &StageFailure) -> &'static str {
-    if failure.source.is::<crate::data::DataError>() {
+/// The error Kafka's reporters hold (`context.error()`): what the stage itself threw. For a
+/// transform that is the transformation's own error, not the wrapper that names its alias for
+/// Ferry's task trace.
+fn reported_error(failure: &StageFailure) -> &(dyn std::error::Error + 'static) {
+    match failure.source.downcast_ref::<TransformError>() {
+        Some(wrapped) => &wrapped.source,
+        None => failure.source.as_ref(),
+    }
+}
+
+/// The Java exception class Kafka would name for `error`.
+fn exception_class(error: &(dyn std::error::Error + 'static)) -> &'static str {
+    if error.is::<DataError>() {
         return "org.apache.kafka.connect.errors.DataException";
     }
-    if let Some(e) = failure.source.downcast_ref::<ConnectError>() {
+    if let Some(e) = error.downcast_ref::<ConnectError>() {
         return e.java_class();
-    }
-    if failure.source.is::<crate::transforms::TransformError>() {
-        return "org.apache.kafka.connect.errors.DataException";
     }
     "org.apache.kafka.connect.errors.ConnectException"
 }
 
-fn stack_trace(failure: &StageFailure) -> String {
-    let mut out = format!("{}: {}", exception_class(failure), failure.source);
-    let mut source = failure.source.source();
+/// The head of a Java stack trace: the exception, then each cause.
+fn stack_trace(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = format!("{}: {}", exception_class(error), error);
+    let mut source = error.source();
     while let Some(cause) = source {
         out.push_str("\nCaused by: ");
         out.push_str(&cause.to_string());
@@ -100,6 +110,7 @@ pub fn context_headers(
     record: &ErrantRecord<'_>,
     failure: &StageFailure,
 ) -> Vec<(&'static str, String)> {
+    let error = reported_error(failure);
     vec![
         ("__connect.errors.topic", record.topic.to_string()),
         ("__connect.errors.partition", record.partition.to_string()),
@@ -113,16 +124,10 @@ pub fn context_headers(
         ("__connect.errors.class.name", failure.class_name.clone()),
         (
             "__connect.errors.exception.class.name",
-            exception_class(failure).to_string(),
+            exception_class(error).to_string(),
         ),
-        (
-            "__connect.errors.exception.message",
-            failure.source.to_string(),
-        ),
-        (
-            "__connect.errors.exception.stacktrace",
-            stack_trace(failure),
-        ),
+        ("__connect.errors.exception.message", error.to_string()),
+        ("__connect.errors.exception.stacktrace", stack_trace(error)),
     ]
 }
 
@@ -281,7 +286,6 @@ impl DeadLetterQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::DataError;
     use crate::runtime::task::{Stage, TaskId};
 
     #[test]
@@ -303,6 +307,7 @@ mod tests {
             stage: Stage::ValueConverter,
             class_name: "org.apache.kafka.connect.json.JsonConverter".into(),
             record: String::new(),
+            logged_record: None,
             source: Box::new(DataError::new(
                 "Converting byte[] to Kafka Connect data failed due to serialization error: ",
             )),
@@ -325,6 +330,66 @@ mod tests {
         assert!(h["__connect.errors.exception.stacktrace"]
             .starts_with("org.apache.kafka.connect.errors.DataException: Converting byte[]"));
         assert_eq!(h.len(), 10);
+    }
+
+    #[test]
+    fn a_transforms_failure_is_reported_as_the_transformation_threw_it() {
+        let record = ErrantRecord {
+            topic: "in",
+            partition: 0,
+            offset: 7,
+            timestamp: Some(1),
+            key: None,
+            value: Some(b"{}"),
+            headers: Vec::new(),
+        };
+        let failure = |source: ConnectError| StageFailure {
+            task: TaskId {
+                connector: "snk".into(),
+                task: 0,
+            },
+            stage: Stage::Transformation,
+            class_name: "org.apache.kafka.connect.transforms.ExtractField$Value".into(),
+            record: String::new(),
+            logged_record: None,
+            source: Box::new(TransformError {
+                alias: "extract".into(),
+                class_name: "org.apache.kafka.connect.transforms.ExtractField$Value".into(),
+                source,
+            }),
+        };
+        let unknown = failure(ConnectError::IllegalArgument("Unknown field: nope".into()));
+        let h: BTreeMap<_, _> = context_headers(&record, &unknown).into_iter().collect();
+        assert_eq!(h["__connect.errors.stage"], "TRANSFORMATION");
+        assert_eq!(
+            h["__connect.errors.class.name"],
+            "org.apache.kafka.connect.transforms.ExtractField$Value"
+        );
+        assert_eq!(
+            h["__connect.errors.exception.class.name"],
+            "java.lang.IllegalArgumentException"
+        );
+        assert_eq!(
+            h["__connect.errors.exception.message"],
+            "Unknown field: nope"
+        );
+        assert_eq!(
+            h["__connect.errors.exception.stacktrace"],
+            "java.lang.IllegalArgumentException: Unknown field: nope"
+        );
+
+        let not_struct = failure(ConnectError::Data(DataError::new(
+            "Only Struct objects supported for [field extraction], found: java.lang.String",
+        )));
+        let h: BTreeMap<_, _> = context_headers(&record, &not_struct).into_iter().collect();
+        assert_eq!(
+            h["__connect.errors.exception.class.name"],
+            "org.apache.kafka.connect.errors.DataException"
+        );
+        assert_eq!(
+            h["__connect.errors.exception.message"],
+            "Only Struct objects supported for [field extraction], found: java.lang.String"
+        );
     }
 
     #[test]

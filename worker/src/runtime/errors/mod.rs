@@ -6,4 +6,4 @@ mod dlq;
 mod policy;
 
 pub use dlq::{DeadLetterQueue, DlqSettings, ErrantRecord};
-pub use policy::{backoff, ErrorPolicy, Outcome, Tolerance};
+pub use policy::{backoff, ErrorPolicy, Intolerable, Outcome, Tolerance};

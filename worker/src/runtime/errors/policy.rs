@@ -8,7 +8,7 @@ use crate::config::connector::{
 };
 use crate::config::{ConfigError, Props};
 use crate::errors::ConnectError;
-use crate::runtime::task::{tolerance_exceeded, Stage, StageFailure};
+use crate::runtime::task::{Stage, StageFailure, TOLERANCE_EXCEEDED};
 
 /// `errors.tolerance`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,8 +47,26 @@ pub enum Outcome<T> {
     Done(T),
     /// Tolerated: the record is skipped (and dead-lettered by sinks).
     Skip(StageFailure),
-    /// Not tolerated: the task fails with this error.
-    Fail(ConnectError),
+    /// Not tolerated: the task fails, once the reporters have seen the record.
+    Fail(Intolerable),
+}
+
+/// A failure the policy does not tolerate. Kafka reports the record (logs it, sends a sink's to
+/// the dead-letter queue) before the task fails (`RetryWithToleranceOperator.execute` reports in
+/// its `finally`), so the failure is kept for the reporters until [`Intolerable::into_error`].
+#[derive(Debug)]
+pub struct Intolerable {
+    pub failure: StageFailure,
+    /// Kafka's wrapper: "Tolerance exceeded in error handler" for a stage that could have been
+    /// tolerated, "Unhandled exception in error handler" for one that never is.
+    message: &'static str,
+}
+
+impl Intolerable {
+    /// The error the task fails with.
+    pub fn into_error(self) -> ConnectError {
+        ConnectError::with_source(self.message, self.failure)
+    }
 }
 
 /// Kafka's backoff: `300 ms << (attempt - 1)`, and once that passes `errors.retry.delay.max.ms`, a
@@ -112,20 +130,30 @@ impl ErrorPolicy {
     /// tolerable stage) or fail the task with Kafka's "Tolerance exceeded" / "Unhandled exception".
     pub fn decide<T>(&self, failure: StageFailure, retriable: bool) -> Outcome<T> {
         if self.log_enable {
-            tracing::error!(task = %failure.task, stage = failure.stage.as_str(), error = %error_chain(&failure), "{failure}");
+            tracing::error!(
+                task = %failure.task,
+                stage = failure.stage.as_str(),
+                error = %error_chain(failure.source.as_ref()),
+                "{}",
+                failure.log_message()
+            );
         }
         let tolerated = self.tolerance == Tolerance::All && (tolerable(failure.stage) || retriable);
         if tolerated {
             return Outcome::Skip(failure);
         }
-        if tolerable(failure.stage) || retriable {
-            Outcome::Fail(tolerance_exceeded(failure))
+        let message = if tolerable(failure.stage) || retriable {
+            TOLERANCE_EXCEEDED
         } else {
-            Outcome::Fail(ConnectError::with_source(
-                "Unhandled exception in error handler",
-                failure,
-            ))
-        }
+            "Unhandled exception in error handler"
+        };
+        Outcome::Fail(Intolerable { failure, message })
+    }
+
+    /// Whether the error log names the record (`errors.log.enable` and
+    /// `errors.log.include.messages`): only then is describing it worth its cost.
+    pub fn logs_records(&self) -> bool {
+        self.log_enable && self.log_include_messages
     }
 
     /// Runs `op` with Kafka's retry rule: retriable errors are retried with backoff until
@@ -203,6 +231,7 @@ mod tests {
             stage,
             class_name: "X".into(),
             record: "r".into(),
+            logged_record: None,
             source: Box::new(DataError::new("bad")),
         }
     }
@@ -245,7 +274,10 @@ mod tests {
     fn none_fails_with_tolerance_exceeded_and_all_skips_converter_errors() {
         let none = ErrorPolicy::default();
         match none.decide::<()>(failure(Stage::ValueConverter), false) {
-            Outcome::Fail(e) => assert_eq!(e.to_string(), "Tolerance exceeded in error handler"),
+            Outcome::Fail(f) => assert_eq!(
+                f.into_error().to_string(),
+                "Tolerance exceeded in error handler"
+            ),
             other => panic!("{other:?}"),
         }
         let all = ErrorPolicy {
@@ -258,7 +290,10 @@ mod tests {
         ));
         // A failing put is not tolerable, whatever the tolerance.
         match all.decide::<()>(failure(Stage::TaskPut), false) {
-            Outcome::Fail(e) => assert_eq!(e.to_string(), "Unhandled exception in error handler"),
+            Outcome::Fail(f) => assert_eq!(
+                f.into_error().to_string(),
+                "Unhandled exception in error handler"
+            ),
             other => panic!("{other:?}"),
         }
     }
