@@ -449,6 +449,7 @@ impl Sender<'_> {
     }
 
     /// One converter call under the error policy (converters never succeed on a retry: no retries).
+    #[inline]
     fn convert<T>(
         &self,
         stage: Stage,
@@ -459,18 +460,31 @@ impl Sender<'_> {
     ) -> Result<Option<T>, ConnectError> {
         match result {
             Ok(v) => Ok(Some(v)),
-            Err(e) => {
-                let failure =
-                    self.stage_failure(stage, class, &record.topic, &record.origin, as_produced, e);
-                match self.errors.decide::<T>(failure, false) {
-                    Outcome::Done(v) => Ok(Some(v)),
-                    Outcome::Skip(f) => {
-                        self.skip(f, &record.origin);
-                        Ok(None)
-                    }
-                    Outcome::Fail(f) => Err(f.into_error()),
-                }
+            Err(e) => self.convert_failed(stage, class, record, as_produced, e),
+        }
+    }
+
+    /// A converter's failure under the error policy. Out of line and cold, so that `convert`, on
+    /// every record's path, stays small enough to inline.
+    #[cold]
+    #[inline(never)]
+    fn convert_failed<T>(
+        &self,
+        stage: Stage,
+        class: &str,
+        record: &ConnectRecord,
+        as_produced: Option<&ConnectRecord>,
+        e: DataError,
+    ) -> Result<Option<T>, ConnectError> {
+        let failure =
+            self.stage_failure(stage, class, &record.topic, &record.origin, as_produced, e);
+        match self.errors.decide::<T>(failure, false) {
+            Outcome::Done(v) => Ok(Some(v)),
+            Outcome::Skip(f) => {
+                self.skip(f, &record.origin);
+                Ok(None)
             }
+            Outcome::Fail(f) => Err(f.into_error()),
         }
     }
 
@@ -482,10 +496,11 @@ impl Sender<'_> {
         self.metrics.records_polled.inc_by(records.len() as u64);
         for mut record in records {
             // Kafka's error log names a record as the connector produced it; the transforms change
-            // it in place, so a copy is kept, only when that log asks for records.
-            let as_produced = self.errors.logs_records().then(|| record.clone());
-            if self.transform(&mut record, as_produced.as_ref()).await? {
-                self.send(&record, as_produced.as_ref(), control).await?;
+            // it in place, so a copy is kept, only when that log asks for records (boxed: the
+            // future holding it across awaits stays small).
+            let as_produced = self.errors.logs_records().then(|| Box::new(record.clone()));
+            if self.transform(&mut record, as_produced.as_deref()).await? {
+                self.send(&record, as_produced.as_deref(), control).await?;
             }
         }
         Ok(())
