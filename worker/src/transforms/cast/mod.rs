@@ -52,8 +52,9 @@ enum Casts {
     Fields(Vec<(String, SchemaType)>),
 }
 
-/// `Schema.Type.valueOf(name.trim().toUpperCase())`, then `validCastType(.., OUTPUT)`.
-fn output_type(name: &str) -> Result<SchemaType, ConfigError> {
+/// `Schema.Type.valueOf(name.trim().toUpperCase())`, or the message of Java's
+/// `IllegalArgumentException` for a name that is no type.
+fn schema_type_named(name: &str) -> Result<SchemaType, String> {
     let upper = name.trim().to_uppercase();
     let all = OUTPUT_TYPES.into_iter().chain([
         SchemaType::Bytes,
@@ -61,16 +62,40 @@ fn output_type(name: &str) -> Result<SchemaType, ConfigError> {
         SchemaType::Map,
         SchemaType::Struct,
     ]);
-    let Some(t) = all.into_iter().find(|t| t.java_name() == upper) else {
-        return Err(ConfigError::Other(format!(
-            "No enum constant org.apache.kafka.connect.data.Schema.Type.{upper}"
-        )));
-    };
+    all.into_iter()
+        .find(|t| t.java_name() == upper)
+        .ok_or_else(|| {
+            format!("No enum constant org.apache.kafka.connect.data.Schema.Type.{upper}")
+        })
+}
+
+/// `validCastType(.., OUTPUT)`.
+fn valid_output(t: SchemaType) -> Result<SchemaType, ConfigError> {
     if OUTPUT_TYPES.contains(&t) {
         Ok(t)
     } else {
         Err(ConfigError::Other(unsupported_output(t)))
     }
+}
+
+/// The whole value's type: Kafka does not catch `valueOf`'s exception here, so its message is
+/// the bare `No enum constant …`.
+fn output_type(name: &str) -> Result<SchemaType, ConfigError> {
+    valid_output(schema_type_named(name).map_err(ConfigError::Other)?)
+}
+
+/// A field's type. Kafka catches `valueOf`'s exception and throws
+/// `new ConfigException("Invalid type found in casting spec: " + type, e)`, which is the
+/// (name, value) constructor: the message puts the exception where the value goes.
+fn field_output_type(name: &str) -> Result<SchemaType, ConfigError> {
+    let t = schema_type_named(name).map_err(|no_such| {
+        ConfigError::Other(format!(
+            "Invalid value java.lang.IllegalArgumentException: {no_such} for configuration \
+             Invalid type found in casting spec: {}",
+            name.trim()
+        ))
+    })?;
+    valid_output(t)
 }
 
 /// Java's `String.split(":")`: trailing empty parts are dropped.
@@ -98,7 +123,7 @@ fn parse_spec(mappings: &[String]) -> Result<Casts, ConfigError> {
     for mapping in mappings {
         match java_split_colon(mapping).as_slice() {
             [field, type_name] => {
-                let t = output_type(type_name)?;
+                let t = field_output_type(type_name)?;
                 let field = field.trim().to_string();
                 // A field listed twice takes its last type, as a Java map put does.
                 match fields.iter_mut().find(|(f, _)| *f == field) {

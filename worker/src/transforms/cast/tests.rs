@@ -30,6 +30,13 @@ fn spec_parsing_and_messages() {
     );
     assert_eq!(
         spec(&["a:foo"]).unwrap_err(),
+        "Invalid value java.lang.IllegalArgumentException: No enum constant \
+         org.apache.kafka.connect.data.Schema.Type.FOO for configuration \
+         Invalid type found in casting spec: foo"
+    );
+    // The whole value's type is not caught in Kafka: the bare message.
+    assert_eq!(
+        spec(&["foo"]).unwrap_err(),
         "No enum constant org.apache.kafka.connect.data.Schema.Type.FOO"
     );
     assert_eq!(
@@ -62,7 +69,12 @@ fn config_validation_through_the_def() {
     let spec_result = results.iter().find(|v| v.name == "spec").unwrap();
     assert_eq!(
         spec_result.errors,
-        vec!["No enum constant org.apache.kafka.connect.data.Schema.Type.NOPE".to_string()]
+        vec![
+            "Invalid value java.lang.IllegalArgumentException: No enum constant \
+              org.apache.kafka.connect.data.Schema.Type.NOPE for configuration \
+              Invalid type found in casting spec: nope"
+                .to_string()
+        ]
     );
 }
 
