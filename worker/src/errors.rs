@@ -60,13 +60,29 @@ impl ConnectError {
 
     /// A trace in the shape of a Java stack trace's header lines: the exception and each cause.
     pub fn trace(&self) -> String {
-        let mut out = format!("{}: {}", self.java_class(), self);
-        let mut source = std::error::Error::source(self);
-        while let Some(cause) = source {
-            out.push_str("\nCaused by: ");
-            out.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        out
+        java_trace(self)
     }
+}
+
+/// The Java exception class Kafka would name for `error`.
+pub fn java_exception_class(error: &(dyn std::error::Error + 'static)) -> &'static str {
+    if error.is::<DataError>() {
+        return "org.apache.kafka.connect.errors.DataException";
+    }
+    if let Some(e) = error.downcast_ref::<ConnectError>() {
+        return e.java_class();
+    }
+    "org.apache.kafka.connect.errors.ConnectException"
+}
+
+/// The head of a Java stack trace for `error`: the exception line, then each cause.
+pub fn java_trace(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = format!("{}: {}", java_exception_class(error), error);
+    let mut source = error.source();
+    while let Some(cause) = source {
+        out.push_str("\nCaused by: ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
 }

@@ -37,16 +37,7 @@ impl Value {
             Value::Float64(v) => java_fmt::write_double(*v, out),
             Value::Boolean(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Bytes(bytes) => write_byte_array_identity(bytes, out),
-            Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    item.write_java_string(out);
-                }
-                out.push(']');
-            }
+            Value::Array(items) => write_java_list(items, out, Value::write_java_string),
             Value::Map(entries) => {
                 out.push('{');
                 for (i, (k, v)) in entries.iter().enumerate() {
@@ -64,6 +55,18 @@ impl Value {
             Value::Date(ms) => java_fmt::write_java_date(*ms, out),
         }
     }
+}
+
+/// `List.toString()`: `[a, b]`.
+fn write_java_list<T>(items: &[T], out: &mut String, write_item: impl Fn(&T, &mut String)) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_item(item, out);
+    }
+    out.push(']');
 }
 
 fn write_int(out: &mut String, v: i64) {
@@ -209,16 +212,7 @@ fn write_java_json(v: &serde_json::Value, out: &mut String) {
             }
         },
         serde_json::Value::String(s) => out.push_str(s),
-        serde_json::Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_java_json(item, out);
-            }
-            out.push(']');
-        }
+        serde_json::Value::Array(items) => write_java_list(items, out, write_java_json),
         serde_json::Value::Object(map) => write_java_map(map, out),
     }
 }

@@ -430,13 +430,14 @@ impl SinkWorker<'_> {
     /// task's own error is what it fails with, even if that write fails too.
     async fn fail(&mut self, m: &BorrowedMessage<'_>, failed: Intolerable) -> ConnectError {
         // Counted as an error where the task's failure is.
-        let written = match self.dead_letter(m, &failed.failure).await {
-            Ok(()) => match self.dlq.as_mut() {
-                Some(dlq) => dlq.flush().await,
-                None => Ok(()),
-            },
-            Err(e) => Err(e),
-        };
+        let written: Result<(), ConnectError> = async {
+            self.dead_letter(m, &failed.failure).await?;
+            if let Some(dlq) = self.dlq.as_mut() {
+                dlq.flush().await?;
+            }
+            Ok(())
+        }
+        .await;
         if let Err(e) = written {
             tracing::warn!(task = %self.id, error = %e, "the record that fails the task could not be written to the dead-letter queue");
         }
@@ -719,22 +720,21 @@ impl SinkWorker<'_> {
 /// coordinates, and its timestamp when it has one. Never its key or value: Kafka leaves record
 /// content out of sink error logs even with `errors.log.include.messages=true`.
 fn describe_consumed(m: &BorrowedMessage<'_>) -> String {
-    consumed_record_text(m.topic(), m.partition(), m.offset(), m.timestamp())
-}
-
-fn consumed_record_text(topic: &str, partition: i32, offset: i64, timestamp: Timestamp) -> String {
-    let mut text =
-        format!("consumed record is {{topic='{topic}', partition={partition}, offset={offset}");
-    match timestamp {
-        Timestamp::CreateTime(ts) => {
-            text.push_str(&format!(", timestamp={ts}, timestampType=CreateTime"))
+    let mut text = format!(
+        "consumed record is {{topic='{}', partition={}, offset={}",
+        m.topic(),
+        m.partition(),
+        m.offset()
+    );
+    let (timestamp, kind) = match m.timestamp() {
+        Timestamp::CreateTime(ts) => (ts, "CreateTime"),
+        Timestamp::LogAppendTime(ts) => (ts, "LogAppendTime"),
+        Timestamp::NotAvailable => {
+            text.push('}');
+            return text;
         }
-        Timestamp::LogAppendTime(ts) => {
-            text.push_str(&format!(", timestamp={ts}, timestampType=LogAppendTime"))
-        }
-        Timestamp::NotAvailable => {}
-    }
-    text.push('}');
+    };
+    text.push_str(&format!(", timestamp={timestamp}, timestampType={kind}}}"));
     text
 }
 

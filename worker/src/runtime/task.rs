@@ -98,7 +98,7 @@ impl Stage {
 /// partition, offset for sinks; source partition and offset for sources), never by its content,
 /// because a FAILED task's trace is shown by the REST API and the resource's status.
 #[derive(Debug, thiserror::Error)]
-#[error("Error encountered in task {task}. Executing stage '{}' with class '{class_name}', where {record}.", stage.as_str())]
+#[error("{}", self.message(Some(&self.record)))]
 pub struct StageFailure {
     pub task: TaskId,
     pub stage: Stage,
@@ -116,13 +116,18 @@ impl StageFailure {
     /// Kafka's `LogReporter` message: the record only when `errors.log.include.messages` asked
     /// for it.
     pub fn log_message(&self) -> String {
+        self.message(self.logged_record.as_deref())
+    }
+
+    /// Kafka's `ProcessingContext` text: the task, stage and class, then the record if named.
+    fn message(&self, record: Option<&str>) -> String {
         let mut message = format!(
             "Error encountered in task {}. Executing stage '{}' with class '{}'",
             self.task,
             self.stage.as_str(),
             self.class_name
         );
-        if let Some(record) = &self.logged_record {
+        if let Some(record) = record {
             message.push_str(", where ");
             message.push_str(record);
         }

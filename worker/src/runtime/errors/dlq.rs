@@ -22,8 +22,7 @@ use crate::config::connector::{
     DLQ_TOPIC_REPLICATION_FACTOR_CONFIG,
 };
 use crate::config::{ConfigError, Props};
-use crate::data::DataError;
-use crate::errors::ConnectError;
+use crate::errors::{java_exception_class, java_trace, ConnectError};
 use crate::runtime::task::StageFailure;
 use crate::transforms::TransformError;
 
@@ -82,29 +81,6 @@ fn reported_error(failure: &StageFailure) -> &(dyn std::error::Error + 'static) 
     }
 }
 
-/// The Java exception class Kafka would name for `error`.
-fn exception_class(error: &(dyn std::error::Error + 'static)) -> &'static str {
-    if error.is::<DataError>() {
-        return "org.apache.kafka.connect.errors.DataException";
-    }
-    if let Some(e) = error.downcast_ref::<ConnectError>() {
-        return e.java_class();
-    }
-    "org.apache.kafka.connect.errors.ConnectException"
-}
-
-/// The head of a Java stack trace: the exception, then each cause.
-fn stack_trace(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = format!("{}: {}", exception_class(error), error);
-    let mut source = error.source();
-    while let Some(cause) = source {
-        out.push_str("\nCaused by: ");
-        out.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    out
-}
-
 /// The `__connect.errors.*` context headers, in Kafka's order.
 pub fn context_headers(
     record: &ErrantRecord<'_>,
@@ -124,10 +100,10 @@ pub fn context_headers(
         ("__connect.errors.class.name", failure.class_name.clone()),
         (
             "__connect.errors.exception.class.name",
-            exception_class(error).to_string(),
+            java_exception_class(error).to_string(),
         ),
         ("__connect.errors.exception.message", error.to_string()),
-        ("__connect.errors.exception.stacktrace", stack_trace(error)),
+        ("__connect.errors.exception.stacktrace", java_trace(error)),
     ]
 }
 
@@ -286,6 +262,7 @@ impl DeadLetterQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::DataError;
     use crate::runtime::task::{Stage, TaskId};
 
     #[test]
