@@ -3,8 +3,8 @@
 //! state), with names in Prometheus style.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec,
+    Opts, Registry, TextEncoder,
 };
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,8 +21,14 @@ pub struct WorkerMetrics {
     sink_records_put: IntCounterVec,
     bytes: IntCounterVec,
     errors: IntCounterVec,
+    record_failures: IntCounterVec,
+    record_errors: IntCounterVec,
     records_skipped: IntCounterVec,
-    dead_lettered: IntCounterVec,
+    retries: IntCounterVec,
+    errors_logged: IntCounterVec,
+    dead_letter_requests: IntCounterVec,
+    dead_letter_failures: IntCounterVec,
+    last_error_timestamp: GaugeVec,
     offset_commits: IntCounterVec,
     offset_commit_seconds: HistogramVec,
     task_state: IntGaugeVec,
@@ -41,11 +47,50 @@ pub struct TaskMetrics {
     pub bytes_out: IntCounter,
     pub bytes_in: IntCounter,
     pub errors: IntCounter,
-    pub records_skipped: IntCounter,
-    pub dead_lettered: IntCounter,
+    pub error_handling: ErrorHandlingMetrics,
     pub commits_ok: IntCounter,
     pub commits_failed: IntCounter,
     pub commit_seconds: prometheus::Histogram,
+}
+
+/// Kafka Connect's `task-error-metrics` group for one task: what the error handler (retries,
+/// tolerance, the log and dead-letter reporters) did, counted where Kafka's
+/// `RetryWithToleranceOperator` and reporters count it.
+#[derive(Clone)]
+pub struct ErrorHandlingMetrics {
+    /// `total-record-failures`: failed attempts of a stage on a record, retries included.
+    pub record_failures: IntCounter,
+    /// `total-record-errors`: records whose stage failed for good (skipped or failing the task).
+    pub record_errors: IntCounter,
+    /// `total-records-skipped`.
+    pub records_skipped: IntCounter,
+    /// `total-retries`.
+    pub retries: IntCounter,
+    /// `total-errors-logged`: failures written to the log by `errors.log.enable`.
+    pub errors_logged: IntCounter,
+    /// `deadletterqueue-produce-requests`.
+    pub dead_letter_requests: IntCounter,
+    /// `deadletterqueue-produce-failures`.
+    pub dead_letter_failures: IntCounter,
+    /// `last-error-timestamp`, in seconds since the epoch (Kafka's is in milliseconds).
+    pub last_error_timestamp: Gauge,
+}
+
+impl ErrorHandlingMetrics {
+    /// A record's stage failed for good: Kafka's `recordError` and `markAsFailed`.
+    pub fn record_error(&self) {
+        self.record_errors.inc();
+        self.stamp_error();
+    }
+
+    /// Sets `last-error-timestamp` to now.
+    pub fn stamp_error(&self) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        self.last_error_timestamp.set(now);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,16 +137,50 @@ impl WorkerMetrics {
             "Errors raised in a task (conversion, transform, producer, connector).",
             task_labels,
         )?;
+        // Kafka's task-error-metrics, one counter each.
+        let record_failures = counter(
+            "ferry_task_record_failures_total",
+            "Failed attempts of a stage (converter, transform, put, produce) on a record, retries included (Kafka: total-record-failures).",
+            task_labels,
+        )?;
+        let record_errors = counter(
+            "ferry_task_record_errors_total",
+            "Records whose stage failed after any retries: skipped, or failing the task (Kafka: total-record-errors).",
+            task_labels,
+        )?;
         let records_skipped = counter(
             "ferry_task_records_skipped_total",
-            "Records skipped because of an error tolerated by errors.tolerance=all.",
+            "Records skipped because of an error tolerated by errors.tolerance=all (Kafka: total-records-skipped).",
             task_labels,
         )?;
-        let dead_lettered = counter(
+        let retries = counter(
+            "ferry_task_retries_total",
+            "Retries of a stage after a retriable error, under errors.retry.timeout (Kafka: total-retries).",
+            task_labels,
+        )?;
+        let errors_logged = counter(
+            "ferry_task_errors_logged_total",
+            "Failures written to the log by errors.log.enable (Kafka: total-errors-logged).",
+            task_labels,
+        )?;
+        let dead_letter_requests = counter(
             "ferry_task_dead_letter_records_total",
-            "Records sent to the dead letter queue topic.",
+            "Records sent to the dead letter queue topic (Kafka: deadletterqueue-produce-requests).",
             task_labels,
         )?;
+        let dead_letter_failures = counter(
+            "ferry_task_dead_letter_failures_total",
+            "Records the dead letter queue topic did not take (Kafka: deadletterqueue-produce-failures).",
+            task_labels,
+        )?;
+        let last_error_timestamp = GaugeVec::new(
+            Opts::new(
+                "ferry_task_last_error_timestamp_seconds",
+                "When a record last failed, in seconds since the epoch; 0 if none has (Kafka: last-error-timestamp).",
+            ),
+            task_labels,
+        )?;
+        registry.register(Box::new(last_error_timestamp.clone()))?;
         let offset_commits = counter(
             "ferry_offset_commits_total",
             "Offset commits by result (success, failure).",
@@ -142,8 +221,14 @@ impl WorkerMetrics {
             sink_records_put,
             bytes,
             errors,
+            record_failures,
+            record_errors,
             records_skipped,
-            dead_lettered,
+            retries,
+            errors_logged,
+            dead_letter_requests,
+            dead_letter_failures,
+            last_error_timestamp,
             offset_commits,
             offset_commit_seconds,
             task_state,
@@ -167,8 +252,16 @@ impl WorkerMetrics {
             bytes_out: self.bytes.with_label_values(&[connector, &t, "out"]),
             bytes_in: self.bytes.with_label_values(&[connector, &t, "in"]),
             errors: self.errors.with_label_values(&l),
-            records_skipped: self.records_skipped.with_label_values(&l),
-            dead_lettered: self.dead_lettered.with_label_values(&l),
+            error_handling: ErrorHandlingMetrics {
+                record_failures: self.record_failures.with_label_values(&l),
+                record_errors: self.record_errors.with_label_values(&l),
+                records_skipped: self.records_skipped.with_label_values(&l),
+                retries: self.retries.with_label_values(&l),
+                errors_logged: self.errors_logged.with_label_values(&l),
+                dead_letter_requests: self.dead_letter_requests.with_label_values(&l),
+                dead_letter_failures: self.dead_letter_failures.with_label_values(&l),
+                last_error_timestamp: self.last_error_timestamp.with_label_values(&l),
+            },
             commits_ok: self
                 .offset_commits
                 .with_label_values(&[connector, &t, "success"]),
@@ -216,11 +309,17 @@ impl WorkerMetrics {
                 &self.sink_records_read,
                 &self.sink_records_put,
                 &self.errors,
+                &self.record_failures,
+                &self.record_errors,
                 &self.records_skipped,
-                &self.dead_lettered,
+                &self.retries,
+                &self.errors_logged,
+                &self.dead_letter_requests,
+                &self.dead_letter_failures,
             ] {
                 let _ = vec.remove_label_values(&l);
             }
+            let _ = self.last_error_timestamp.remove_label_values(&l);
             let _ = self.offset_commit_seconds.remove_label_values(&l);
             for d in ["out", "in"] {
                 let _ = self.bytes.remove_label_values(&[connector, &t, d]);

@@ -16,6 +16,7 @@ use ferry_worker::storage::FileOffsetStore;
 use rdkafka::config::ClientConfig;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use serde_json::json;
 
 struct Fixture {
@@ -482,10 +483,26 @@ async fn tolerated_bad_records_go_to_the_dead_letter_queue_with_context() {
         metrics.contains(r#"ferry_task_records_skipped_total{connector="snk",task="0"} 2"#),
         "{metrics}"
     );
-    assert!(
-        metrics.contains(r#"ferry_task_dead_letter_records_total{connector="snk",task="0"} 2"#),
-        "{metrics}"
-    );
+    // Kafka's task-error-metrics: two records failed once each, were logged, skipped and
+    // dead-lettered; nothing was retried and the dead-letter topic took both.
+    for expected in [
+        r#"ferry_task_dead_letter_records_total{connector="snk",task="0"} 2"#,
+        r#"ferry_task_record_failures_total{connector="snk",task="0"} 2"#,
+        r#"ferry_task_record_errors_total{connector="snk",task="0"} 2"#,
+        r#"ferry_task_errors_logged_total{connector="snk",task="0"} 2"#,
+        r#"ferry_task_retries_total{connector="snk",task="0"} 0"#,
+        r#"ferry_task_dead_letter_failures_total{connector="snk",task="0"} 0"#,
+    ] {
+        assert!(metrics.contains(expected), "no {expected} in {metrics}");
+    }
+    let last_error = metrics
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(r#"ferry_task_last_error_timestamp_seconds{connector="snk",task="0"} "#)
+        })
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or_default();
+    assert!(last_error > 1.6e9, "last error at {last_error}: {metrics}");
     // Skipped records' offsets are committed too: all five are covered.
     h.stop_connector("snk").await.unwrap();
     let offsets = h.connector_offsets("snk").await.unwrap();
@@ -496,6 +513,80 @@ async fn tolerated_bad_records_go_to_the_dead_letter_queue_with_context() {
             .and_then(|o| o.offset.clone())
             .map(serde_json::Value::Object),
         Some(json!({"kafka_offset": 5}))
+    );
+}
+
+/// A record the dead-letter topic refuses is in neither place, so the task fails rather than
+/// commit past it: its offset stays uncommitted for the next run, and the refusal is counted
+/// (Kafka's deadletterqueue-produce-failures).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_dead_letter_write_fails_the_task_without_committing_past_the_record() {
+    let f = fixture(&["orders", "dlq"]);
+    let h = &f.herder;
+    let output = f.dir.path().join("out.txt");
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", f.cluster.bootstrap_servers())
+        .create()
+        .unwrap();
+    for v in [
+        r#"{"schema":{"type":"string","optional":false},"payload":"one"}"#,
+        "{not json",
+        r#"{"schema":{"type":"string","optional":false},"payload":"two"}"#,
+    ] {
+        producer
+            .send(BaseRecord::<(), str>::to("orders").payload(v))
+            .unwrap();
+    }
+    producer.flush(Duration::from_secs(10)).unwrap();
+    // From now on the broker refuses every write, as a dead-letter topic the connector may not
+    // write to would.
+    f.cluster.request_errors(
+        RDKafkaApiKey::Produce,
+        &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED; 20],
+    );
+
+    let mut config = sink("snk", &output, "orders");
+    for (k, v) in [
+        ("errors.tolerance", "all"),
+        ("errors.deadletterqueue.topic.name", "dlq"),
+        ("errors.deadletterqueue.topic.replication.factor", "1"),
+    ] {
+        config.insert(k.into(), Some(v.into()));
+    }
+    h.create_connector("snk", config, None).await.unwrap();
+    let trace = wait_for(
+        "the sink task to fail",
+        Duration::from_secs(30),
+        async || {
+            let s = h.task_status("snk", 0).await.ok()?;
+            (s.state == "FAILED").then_some(s.trace.unwrap_or_default())
+        },
+    )
+    .await;
+    assert!(
+        trace.contains("Could not produce message to dead letter queue. topic=dlq"),
+        "{trace}"
+    );
+    let metrics = h.metrics_text();
+    for expected in [
+        r#"ferry_task_dead_letter_records_total{connector="snk",task="0"} 1"#,
+        r#"ferry_task_dead_letter_failures_total{connector="snk",task="0"} 1"#,
+        r#"ferry_task_records_skipped_total{connector="snk",task="0"} 1"#,
+    ] {
+        assert!(metrics.contains(expected), "no {expected} in {metrics}");
+    }
+    // Nothing at or past the refused record (offset 1) is committed.
+    h.stop_connector("snk").await.unwrap();
+    let committed = h
+        .connector_offsets("snk")
+        .await
+        .unwrap()
+        .offsets
+        .first()
+        .and_then(|o| o.offset.as_ref()?.get("kafka_offset")?.as_i64());
+    assert!(
+        committed.is_none_or(|o| o <= 1),
+        "committed up to {committed:?}"
     );
 }
 

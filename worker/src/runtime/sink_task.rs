@@ -221,8 +221,13 @@ pub async fn run(
     let dlq = match dlq {
         None => None,
         Some(setup) => {
-            match DeadLetterQueue::open(setup.settings, &setup.producer_config, &setup.admin_config)
-                .await
+            match DeadLetterQueue::open(
+                setup.settings,
+                &setup.producer_config,
+                &setup.admin_config,
+                metrics.error_handling.clone(),
+            )
+            .await
             {
                 Ok(q) => Some(q),
                 Err(e) => return TaskExit::Failed(e.trace()),
@@ -420,7 +425,6 @@ impl SinkWorker<'_> {
         m: &BorrowedMessage<'_>,
         failure: StageFailure,
     ) -> Result<(), ConnectError> {
-        self.metrics.records_skipped.inc();
         self.metrics.errors.inc();
         self.dead_letter(m, &failure).await
     }
@@ -465,7 +469,6 @@ impl SinkWorker<'_> {
                 headers,
             };
             dlq.report(&record, failure).await?;
-            self.metrics.dead_lettered.inc();
         }
         Ok(())
     }
@@ -486,8 +489,10 @@ impl SinkWorker<'_> {
             Ok(v) => Ok(Some(v)),
             Err(e) => {
                 let failure = self.stage_failure(stage, class, m, e);
-                self.settle(m, self.errors.decide::<T>(failure, retriable))
-                    .await
+                let outcome =
+                    self.errors
+                        .decide::<T>(failure, retriable, &self.metrics.error_handling);
+                self.settle(m, outcome).await
             }
         }
     }
@@ -633,7 +638,12 @@ impl SinkWorker<'_> {
                 self.stage_failure(Stage::Transformation, &class, m, e)
             };
             self.errors
-                .run(|| self.transforms.apply(record.clone()), retriable, failure)
+                .run(
+                    || self.transforms.apply(record.clone()),
+                    retriable,
+                    failure,
+                    &self.metrics.error_handling,
+                )
                 .await
         } else {
             let mut record = record;
@@ -642,8 +652,11 @@ impl SinkWorker<'_> {
                 Err(e) => {
                     let r = retriable(&e);
                     let class = e.class_name.clone();
-                    self.errors
-                        .decide(self.stage_failure(Stage::Transformation, &class, m, e), r)
+                    self.errors.decide(
+                        self.stage_failure(Stage::Transformation, &class, m, e),
+                        r,
+                        &self.metrics.error_handling,
+                    )
                 }
             }
         };

@@ -66,8 +66,12 @@ impl ProducerContext for DeliveryTracker {
                 self.metrics.records_written.inc();
             }
             Err((error, message)) if self.tolerate_send_failures => {
+                // Kafka's `executeFailed`: a failure and its time. Kafka does not count the record
+                // as skipped; Ferry does, as it is not in Kafka.
                 self.metrics.errors.inc();
-                self.metrics.records_skipped.inc();
+                self.metrics.error_handling.record_failures.inc();
+                self.metrics.error_handling.stamp_error();
+                self.metrics.error_handling.records_skipped.inc();
                 tracing::warn!(
                     topic = rdkafka::Message::topic(message),
                     error = %error,
@@ -378,7 +382,6 @@ impl Sender<'_> {
 
     fn skip(&self, failure: StageFailure, origin: &RecordOrigin) {
         tracing::debug!(task = %self.id, "skipping a record: {failure}");
-        self.metrics.records_skipped.inc();
         self.metrics.errors.inc();
         self.settle_without_sending(origin);
     }
@@ -419,6 +422,7 @@ impl Sender<'_> {
                     || self.transforms.apply(original.clone()),
                     retriable,
                     |e| failure(original, e),
+                    &self.metrics.error_handling,
                 )
                 .await
         } else {
@@ -427,7 +431,8 @@ impl Sender<'_> {
                 Ok(Disposition::Drop) => Outcome::Done(None),
                 Err(e) => {
                     let r = retriable(&e);
-                    self.errors.decide(failure(record, e), r)
+                    self.errors
+                        .decide(failure(record, e), r, &self.metrics.error_handling)
                 }
             }
         };
@@ -478,7 +483,10 @@ impl Sender<'_> {
     ) -> Result<Option<T>, ConnectError> {
         let failure =
             self.stage_failure(stage, class, &record.topic, &record.origin, as_produced, e);
-        match self.errors.decide::<T>(failure, false) {
+        match self
+            .errors
+            .decide::<T>(failure, false, &self.metrics.error_handling)
+        {
             Outcome::Done(v) => Ok(Some(v)),
             Outcome::Skip(f) => {
                 self.skip(f, &record.origin);

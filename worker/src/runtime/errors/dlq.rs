@@ -23,6 +23,7 @@ use crate::config::connector::{
 };
 use crate::config::{ConfigError, Props};
 use crate::errors::{java_exception_class, java_trace, ConnectError};
+use crate::metrics::ErrorHandlingMetrics;
 use crate::runtime::task::StageFailure;
 use crate::transforms::TransformError;
 
@@ -111,6 +112,8 @@ pub struct DeadLetterQueue {
     settings: DlqSettings,
     producer: FutureProducer,
     pending: Vec<DeliveryFuture>,
+    /// Produce requests and failures, as Kafka's `deadletterqueue-produce-*` metrics count them.
+    metrics: ErrorHandlingMetrics,
 }
 
 fn client(config: &BTreeMap<String, String>) -> ClientConfig {
@@ -128,6 +131,7 @@ impl DeadLetterQueue {
         settings: DlqSettings,
         producer_config: &BTreeMap<String, String>,
         admin_config: &BTreeMap<String, String>,
+        metrics: ErrorHandlingMetrics,
     ) -> Result<Self, ConnectError> {
         let setup = |e: KafkaError| {
             ConnectError::with_source(
@@ -175,6 +179,7 @@ impl DeadLetterQueue {
             settings,
             producer,
             pending: Vec::new(),
+            metrics,
         })
     }
 
@@ -207,6 +212,7 @@ impl DeadLetterQueue {
         if let Some(ts) = record.timestamp {
             out = out.timestamp(ts);
         }
+        self.metrics.dead_letter_requests.inc();
         loop {
             match self.producer.send_result(out) {
                 Ok(future) => {
@@ -218,40 +224,38 @@ impl DeadLetterQueue {
                     tokio::time::sleep(Duration::from_millis(5)).await;
                 }
                 Err((e, _)) => {
-                    return Err(ConnectError::with_source(
-                        format!(
-                            "Could not produce message to dead letter queue. topic={}",
-                            self.settings.topic
-                        ),
-                        e,
-                    ))
+                    self.metrics.dead_letter_failures.inc();
+                    return Err(self.produce_failed(e));
                 }
             }
         }
     }
 
-    /// Waits until every dead-lettered record is acknowledged.
+    /// Waits until every dead-lettered record is acknowledged. Every record is waited for, so each
+    /// one the topic refused is counted; the first refusal is the error.
     pub async fn flush(&mut self) -> Result<(), ConnectError> {
+        let mut first_error = None;
         for future in std::mem::take(&mut self.pending) {
-            match future.await {
-                Ok(Ok(_)) => {}
-                Ok(Err((e, _))) => {
-                    return Err(ConnectError::with_source(
-                        format!(
-                            "Could not produce message to dead letter queue. topic={}",
-                            self.settings.topic
-                        ),
-                        e,
-                    ))
-                }
-                Err(_) => {
-                    return Err(ConnectError::new(
-                        "the dead letter queue producer was closed",
-                    ))
-                }
-            }
+            let error = match future.await {
+                Ok(Ok(_)) => continue,
+                Ok(Err((e, _))) => self.produce_failed(e),
+                Err(_) => ConnectError::new("the dead letter queue producer was closed"),
+            };
+            self.metrics.dead_letter_failures.inc();
+            first_error.get_or_insert(error);
         }
-        Ok(())
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Kafka's message for a record the dead-letter topic did not take.
+    fn produce_failed(&self, e: KafkaError) -> ConnectError {
+        ConnectError::with_source(
+            format!(
+                "Could not produce message to dead letter queue. topic={}",
+                self.settings.topic
+            ),
+            e,
+        )
     }
 
     pub fn pending(&self) -> usize {

@@ -8,6 +8,7 @@ use crate::config::connector::{
 };
 use crate::config::{ConfigError, Props};
 use crate::errors::ConnectError;
+use crate::metrics::ErrorHandlingMetrics;
 use crate::runtime::task::{Stage, StageFailure, TOLERANCE_EXCEEDED};
 
 /// `errors.tolerance`.
@@ -128,8 +129,18 @@ impl ErrorPolicy {
 
     /// Decides about a failure that retries (if any) did not cure: skip it (tolerance `all` on a
     /// tolerable stage) or fail the task with Kafka's "Tolerance exceeded" / "Unhandled exception".
-    pub fn decide<T>(&self, failure: StageFailure, retriable: bool) -> Outcome<T> {
+    /// Counts it as Kafka's error handler does: one more failed attempt, one record error, and a
+    /// skip or a logged error where there is one.
+    pub fn decide<T>(
+        &self,
+        failure: StageFailure,
+        retriable: bool,
+        metrics: &ErrorHandlingMetrics,
+    ) -> Outcome<T> {
+        metrics.record_failures.inc();
+        metrics.record_error();
         if self.log_enable {
+            metrics.errors_logged.inc();
             tracing::error!(
                 task = %failure.task,
                 stage = failure.stage.as_str(),
@@ -140,6 +151,7 @@ impl ErrorPolicy {
         }
         let tolerated = self.tolerance == Tolerance::All && (tolerable(failure.stage) || retriable);
         if tolerated {
+            metrics.records_skipped.inc();
             return Outcome::Skip(failure);
         }
         let message = if tolerable(failure.stage) || retriable {
@@ -163,6 +175,7 @@ impl ErrorPolicy {
         mut op: impl FnMut() -> Result<T, E>,
         is_retriable: impl Fn(&E) -> bool,
         failure: impl Fn(E) -> StageFailure,
+        metrics: &ErrorHandlingMetrics,
     ) -> Outcome<T> {
         let started = Instant::now();
         let mut attempt = 0u32;
@@ -176,6 +189,7 @@ impl ErrorPolicy {
                         Some(t) => started.elapsed() < t,
                     };
                     if retriable && self.retries_enabled() && within_deadline {
+                        metrics.record_failures.inc();
                         attempt += 1;
                         let mut wait = backoff(attempt, self.retry_delay_max, pseudo_random());
                         if let Some(t) = self.retry_timeout {
@@ -187,9 +201,10 @@ impl ErrorPolicy {
                             "retrying a failed operation"
                         );
                         tokio::time::sleep(wait).await;
+                        metrics.retries.inc();
                         continue;
                     }
-                    return self.decide(failure(e), retriable);
+                    return self.decide(failure(e), retriable, metrics);
                 }
             }
         }
@@ -220,7 +235,15 @@ fn pseudo_random() -> f64 {
 mod tests {
     use super::*;
     use crate::data::DataError;
+    use crate::metrics::WorkerMetrics;
     use crate::runtime::task::TaskId;
+
+    fn metrics() -> ErrorHandlingMetrics {
+        WorkerMetrics::new()
+            .expect("metrics")
+            .task("c", 0)
+            .error_handling
+    }
 
     fn failure(stage: Stage) -> StageFailure {
         StageFailure {
@@ -272,8 +295,9 @@ mod tests {
 
     #[test]
     fn none_fails_with_tolerance_exceeded_and_all_skips_converter_errors() {
+        let m = metrics();
         let none = ErrorPolicy::default();
-        match none.decide::<()>(failure(Stage::ValueConverter), false) {
+        match none.decide::<()>(failure(Stage::ValueConverter), false, &m) {
             Outcome::Fail(f) => assert_eq!(
                 f.into_error().to_string(),
                 "Tolerance exceeded in error handler"
@@ -285,17 +309,40 @@ mod tests {
             ..ErrorPolicy::default()
         };
         assert!(matches!(
-            all.decide::<()>(failure(Stage::ValueConverter), false),
+            all.decide::<()>(failure(Stage::ValueConverter), false, &m),
             Outcome::Skip(_)
         ));
         // A failing put is not tolerable, whatever the tolerance.
-        match all.decide::<()>(failure(Stage::TaskPut), false) {
+        match all.decide::<()>(failure(Stage::TaskPut), false, &m) {
             Outcome::Fail(f) => assert_eq!(
                 f.into_error().to_string(),
                 "Unhandled exception in error handler"
             ),
             other => panic!("{other:?}"),
         }
+        // Kafka's counts: every failure is a failed attempt and a record error; only the one that
+        // was tolerated is a skip; nothing was logged (errors.log.enable is off).
+        assert_eq!(m.record_failures.get(), 3);
+        assert_eq!(m.record_errors.get(), 3);
+        assert_eq!(m.records_skipped.get(), 1);
+        assert_eq!(m.errors_logged.get(), 0);
+        assert_eq!(m.retries.get(), 0);
+        assert!(m.last_error_timestamp.get() > 1.6e9);
+    }
+
+    #[test]
+    fn logged_failures_are_counted() {
+        let m = metrics();
+        let policy = ErrorPolicy {
+            tolerance: Tolerance::All,
+            log_enable: true,
+            ..ErrorPolicy::default()
+        };
+        assert!(matches!(
+            policy.decide::<()>(failure(Stage::Transformation), false, &m),
+            Outcome::Skip(_)
+        ));
+        assert_eq!(m.errors_logged.get(), 1);
     }
 
     #[tokio::test(start_paused = true)]
@@ -304,6 +351,7 @@ mod tests {
             retry_timeout: Some(Duration::from_secs(1)),
             ..ErrorPolicy::default()
         };
+        let m = metrics();
         let mut calls = 0;
         let outcome = policy
             .run(
@@ -313,10 +361,17 @@ mod tests {
                 },
                 |_| true,
                 |_| failure(Stage::Transformation),
+                &m,
             )
             .await;
         assert!(matches!(outcome, Outcome::Fail(_)));
         assert!(calls >= 3, "retried {calls} times");
+        // Each call that failed is a failure, each but the last was followed by a retry, and the
+        // record failed once.
+        assert_eq!(m.record_failures.get(), calls);
+        assert_eq!(m.retries.get(), calls - 1);
+        assert_eq!(m.record_errors.get(), 1);
+        let m = metrics();
         let mut calls = 0;
         let outcome = policy
             .run(
@@ -330,8 +385,12 @@ mod tests {
                 },
                 |_| true,
                 |_| failure(Stage::Transformation),
+                &m,
             )
             .await;
         assert!(matches!(outcome, Outcome::Done(7)));
+        assert_eq!(m.record_failures.get(), 2);
+        assert_eq!(m.retries.get(), 2);
+        assert_eq!(m.record_errors.get(), 0);
     }
 }
