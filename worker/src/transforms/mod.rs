@@ -67,7 +67,9 @@ pub trait Transformation: Send + Sync {
 
 /// `org.apache.kafka.connect.transforms.predicates.Predicate`.
 pub trait Predicate: Send + Sync {
-    fn test(&self, record: &ConnectRecord) -> bool;
+    /// Whether the record matches. An error fails the record as its transform's would (Kafka
+    /// tests the predicate inside the transformation stage).
+    fn test(&self, record: &ConnectRecord) -> Result<bool, ConnectError>;
 }
 
 /// One configured stage: a transform, guarded by an optional (possibly negated) predicate.
@@ -81,10 +83,10 @@ pub struct Stage {
 
 impl Stage {
     /// Kafka's rule: a stage applies when `predicate == null || (negate XOR predicate.test(record))`.
-    fn applies_to(&self, record: &ConnectRecord) -> bool {
+    fn applies_to(&self, record: &ConnectRecord) -> Result<bool, ConnectError> {
         match &self.predicate {
-            None => true,
-            Some(p) => self.negate ^ p.test(record),
+            None => Ok(true),
+            Some(p) => Ok(self.negate ^ p.test(record)?),
         }
     }
 }
@@ -128,10 +130,12 @@ impl TransformChain {
     ) -> Result<Disposition, TransformError> {
         let original_topic = self.routes.then(|| record.topic.clone());
         for stage in &self.stages {
-            if !stage.applies_to(record) {
-                continue;
-            }
-            match stage.transform.apply(record) {
+            let applied = match stage.applies_to(record) {
+                Ok(true) => stage.transform.apply(record),
+                Ok(false) => continue,
+                Err(e) => Err(e),
+            };
+            match applied {
                 Ok(Disposition::Keep) => {}
                 Ok(Disposition::Drop) => return Ok(Disposition::Drop),
                 Err(source) => {

@@ -3,6 +3,7 @@
 use crate::config::def::ConfigDef;
 use crate::config::{ConfigError, Props};
 use crate::data::ConnectRecord;
+use crate::errors::ConnectError;
 use crate::transforms::registry::PredicatePlugin;
 use crate::transforms::Predicate;
 
@@ -22,8 +23,8 @@ fn new(_props: &Props) -> Result<Box<dyn Predicate>, ConfigError> {
 struct RecordIsTombstone;
 
 impl Predicate for RecordIsTombstone {
-    fn test(&self, record: &ConnectRecord) -> bool {
-        record.value.is_null()
+    fn test(&self, record: &ConnectRecord) -> Result<bool, ConnectError> {
+        Ok(record.value.is_null())
     }
 }
 
@@ -36,16 +37,24 @@ mod tests {
     #[test]
     fn only_a_null_value_is_a_tombstone() {
         let p = new(&props(&[("ignored", "x")])).unwrap();
-        assert!(p.test(&record(None, Value::from("k"), None, Value::Null)));
+        assert!(p
+            .test(&record(None, Value::from("k"), None, Value::Null))
+            .unwrap());
         // A schema without a value is still a tombstone.
-        assert!(p.test(&record(
-            None,
-            Value::Null,
-            Some(Schema::optional_string()),
-            Value::Null
-        )));
-        assert!(!p.test(&record(None, Value::Null, None, Value::from(""))));
-        assert!(!p.test(&record(None, Value::Null, None, Value::Map(vec![]))));
+        assert!(p
+            .test(&record(
+                None,
+                Value::Null,
+                Some(Schema::optional_string()),
+                Value::Null
+            ))
+            .unwrap());
+        assert!(!p
+            .test(&record(None, Value::Null, None, Value::from("")))
+            .unwrap());
+        assert!(!p
+            .test(&record(None, Value::Null, None, Value::Map(vec![])))
+            .unwrap());
         assert!((plugin().config_def)().keys().is_empty());
     }
 }

@@ -1,11 +1,10 @@
 //! `TopicNameMatches`: true for records whose topic fully matches a Java regular expression.
 
-use std::convert::Infallible;
-
 use super::java_regex::{self, JavaPattern};
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
 use crate::config::{ConfigError, Props};
 use crate::data::ConnectRecord;
+use crate::errors::ConnectError;
 use crate::transforms::registry::PredicatePlugin;
 use crate::transforms::topic_memo::TopicMemo;
 use crate::transforms::Predicate;
@@ -65,13 +64,10 @@ impl TopicNameMatches {
 }
 
 impl Predicate for TopicNameMatches {
-    fn test(&self, record: &ConnectRecord) -> bool {
+    fn test(&self, record: &ConnectRecord) -> Result<bool, ConnectError> {
         // Kafka also requires a non-null topic; Ferry's records always have one.
-        let matches = |topic: &str| Ok::<_, Infallible>(self.pattern.matches(topic));
-        match self.last_answer.get_or_compute(&record.topic, matches) {
-            Ok(answer) => answer,
-            Err(never) => match never {},
-        }
+        self.last_answer
+            .get_or_compute(&record.topic, |topic| self.pattern.matches(topic))
     }
 }
 
@@ -90,13 +86,13 @@ mod tests {
     #[test]
     fn pattern_must_match_the_whole_topic() {
         let p = new(&props(&[("pattern", "my-prefix-.*")])).unwrap();
-        assert!(p.test(&on_topic("my-prefix-")));
-        assert!(p.test(&on_topic("my-prefix-foo")));
-        assert!(!p.test(&on_topic("x-my-prefix-")));
-        assert!(!p.test(&on_topic("your-prefix-foo")));
+        assert!(p.test(&on_topic("my-prefix-")).unwrap());
+        assert!(p.test(&on_topic("my-prefix-foo")).unwrap());
+        assert!(!p.test(&on_topic("x-my-prefix-")).unwrap());
+        assert!(!p.test(&on_topic("your-prefix-foo")).unwrap());
         let exact = new(&props(&[("pattern", "orders")])).unwrap();
-        assert!(!exact.test(&on_topic("orders-eu")));
-        assert!(exact.test(&on_topic("orders")));
+        assert!(!exact.test(&on_topic("orders-eu")).unwrap());
+        assert!(exact.test(&on_topic("orders")).unwrap());
         // The same predicate over a stream: repeats and alternations answer as a fresh one would.
         for (topic, expected) in [
             ("orders", true),
@@ -105,8 +101,25 @@ mod tests {
             ("orders-eu", false),
             ("orders", true),
         ] {
-            assert_eq!(exact.test(&on_topic(topic)), expected, "topic {topic}");
+            assert_eq!(
+                exact.test(&on_topic(topic)).unwrap(),
+                expected,
+                "topic {topic}"
+            );
         }
+    }
+
+    #[test]
+    fn java_look_around_works_and_a_runaway_pattern_fails_the_record() {
+        let not_internal = new(&props(&[("pattern", "(?!__|connect-).*")])).unwrap();
+        assert!(not_internal.test(&on_topic("orders")).unwrap());
+        assert!(!not_internal.test(&on_topic("__consumer_offsets")).unwrap());
+        let runaway = new(&props(&[("pattern", "(a|a)*\\1b")])).unwrap();
+        let err = runaway.test(&on_topic(&"a".repeat(40))).unwrap_err();
+        assert!(
+            err.to_string().contains("Could not match the regex"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -124,11 +137,14 @@ mod tests {
             new(&props(&[])).err().unwrap().to_string(),
             "Missing required configuration \"pattern\" which has no default value."
         );
-        let lookahead = new(&props(&[("pattern", "a(?=b)")]))
+        let escape = new(&props(&[("pattern", "a\\Kb")]))
             .err()
             .unwrap()
             .to_string();
-        assert!(lookahead.contains("look-ahead"), "{lookahead}");
+        assert!(
+            escape.contains("Illegal/unsupported escape sequence \\K"),
+            "{escape}"
+        );
         // What /validate reports, collected rather than thrown.
         let values = config_def().validate(&props(&[("pattern", "[")]));
         assert_eq!(values[0].errors.len(), 1);
