@@ -40,16 +40,20 @@ fn new(props: &Props) -> Result<Box<dyn Predicate>, ConfigError> {
 
 struct HasHeaderKey {
     /// `None` when not configured. Kafka then fails with a NullPointerException on any record
-    /// with headers; a predicate cannot fail here, so such a record simply does not match.
+    /// with headers (and answers false for one without); Ferry fails the same records, with a
+    /// message that says what to set.
     name: Option<String>,
 }
 
 impl Predicate for HasHeaderKey {
     fn test(&self, record: &ConnectRecord) -> Result<bool, ConnectError> {
-        Ok(self
-            .name
-            .as_deref()
-            .is_some_and(|name| record.headers.contains(name)))
+        match self.name.as_deref() {
+            Some(name) => Ok(record.headers.contains(name)),
+            None if record.headers.is_empty() => Ok(false),
+            None => Err(ConnectError::new(
+                "HasHeaderKey has no header name to look for: set the predicate's 'name'",
+            )),
+        }
     }
 }
 
@@ -73,13 +77,22 @@ mod tests {
     }
 
     #[test]
-    fn name_is_case_sensitive_and_unset_never_matches() {
+    fn name_is_case_sensitive() {
         let p = new(&props(&[("name", "Foo")])).unwrap();
         let mut r = record(None, Value::Null, None, Value::Null);
         r.headers.add("foo", None, Value::Null);
         assert!(!p.test(&r).unwrap());
+    }
+
+    /// Kafka: false for a record without headers, a NullPointerException for one with any.
+    #[test]
+    fn without_a_name_a_record_with_headers_fails() {
         let unset = new(&props(&[])).unwrap();
+        let mut r = record(None, Value::Null, None, Value::Null);
         assert!(!unset.test(&r).unwrap());
+        r.headers.add("foo", None, Value::Null);
+        let err = unset.test(&r).unwrap_err().to_string();
+        assert!(err.contains("set the predicate's 'name'"), "{err}");
     }
 
     #[test]
