@@ -132,6 +132,19 @@ async fn wait_states(h: &StandaloneHerder, name: &str, connector: &str, task: &s
     .await;
 }
 
+/// Waits for the connector's task 0 to fail; its trace.
+async fn failed_task_trace(h: &StandaloneHerder, name: &str) -> String {
+    wait_for(
+        &format!("{name}'s task to fail"),
+        Duration::from_secs(30),
+        async || {
+            let s = h.task_status(name, 0).await.ok()?;
+            (s.state == "FAILED").then_some(s.trace.unwrap_or_default())
+        },
+    )
+    .await
+}
+
 fn file_lines(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
         .map(|t| t.lines().map(str::to_string).collect())
@@ -293,15 +306,7 @@ async fn a_malformed_record_fails_only_its_task_with_a_trace() {
         .unwrap();
     producer.flush(Duration::from_secs(10)).unwrap();
 
-    let trace = wait_for(
-        "the sink task to fail",
-        Duration::from_secs(30),
-        async || {
-            let s = h.task_status("snk", 0).await.ok()?;
-            (s.state == "FAILED").then_some(s.trace.unwrap_or_default())
-        },
-    )
-    .await;
+    let trace = failed_task_trace(h, "snk").await;
     assert!(
         trace.contains("Tolerance exceeded in error handler"),
         "{trace}"
@@ -554,15 +559,7 @@ async fn a_refused_dead_letter_write_fails_the_task_without_committing_past_the_
         config.insert(k.into(), Some(v.into()));
     }
     h.create_connector("snk", config, None).await.unwrap();
-    let trace = wait_for(
-        "the sink task to fail",
-        Duration::from_secs(30),
-        async || {
-            let s = h.task_status("snk", 0).await.ok()?;
-            (s.state == "FAILED").then_some(s.trace.unwrap_or_default())
-        },
-    )
-    .await;
+    let trace = failed_task_trace(h, "snk").await;
     assert!(
         trace.contains("Could not produce message to dead letter queue. topic=dlq"),
         "{trace}"

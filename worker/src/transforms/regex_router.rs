@@ -359,39 +359,35 @@ mod tests {
     /// people write them.
     #[test]
     fn java_only_regex_features_route_as_in_kafka() {
-        // Every topic but the internal ones gets a prefix.
-        let internal_untouched = "(?!_|connect-)(.*)";
-        assert_eq!(
-            route(internal_untouched, "mirror.$1", "orders").unwrap(),
-            "mirror.orders"
-        );
-        assert_eq!(
-            route(internal_untouched, "mirror.$1", "connect-offsets").unwrap(),
-            "connect-offsets"
-        );
-        // Copy every topic but dead-letter ones (look-behind).
-        assert_eq!(
-            route("(.*)(?<!-dlq)", "$1-copy", "orders").unwrap(),
-            "orders-copy"
-        );
-        assert_eq!(
-            route("(.*)(?<!-dlq)", "$1-copy", "orders-dlq").unwrap(),
-            "orders-dlq"
-        );
-        // A doubled name collapses (backreference).
-        assert_eq!(
-            route("(\\w+)\\.\\1\\.(.*)", "$1.$2", "sales.sales.eu").unwrap(),
-            "sales.eu"
-        );
-        // Quoted dots are dots.
-        assert_eq!(
-            route("\\Qdb.public.\\E(.*)", "$1", "db.public.users").unwrap(),
-            "users"
-        );
-        assert_eq!(
-            route("\\Qdb.public.\\E(.*)", "$1", "dbxpublicxusers").unwrap(),
-            "dbxpublicxusers"
-        );
+        for (regex, replacement, topic, routed) in [
+            // Every topic but the internal ones gets a prefix (look-ahead).
+            ("(?!_|connect-)(.*)", "mirror.$1", "orders", "mirror.orders"),
+            (
+                "(?!_|connect-)(.*)",
+                "mirror.$1",
+                "connect-offsets",
+                "connect-offsets",
+            ),
+            // Every topic but dead-letter ones gets a copy (look-behind).
+            ("(.*)(?<!-dlq)", "$1-copy", "orders", "orders-copy"),
+            ("(.*)(?<!-dlq)", "$1-copy", "orders-dlq", "orders-dlq"),
+            // A doubled name collapses (backreference).
+            ("(\\w+)\\.\\1\\.(.*)", "$1.$2", "sales.sales.eu", "sales.eu"),
+            // Quoted dots are dots.
+            ("\\Qdb.public.\\E(.*)", "$1", "db.public.users", "users"),
+            (
+                "\\Qdb.public.\\E(.*)",
+                "$1",
+                "dbxpublicxusers",
+                "dbxpublicxusers",
+            ),
+        ] {
+            assert_eq!(
+                route(regex, replacement, topic).unwrap(),
+                routed,
+                "{regex} on {topic}"
+            );
+        }
     }
 
     #[test]
