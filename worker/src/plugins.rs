@@ -147,6 +147,14 @@ impl PluginResolver for BuiltinPlugins {
     fn converter_exists(&self, class: &str) -> bool {
         crate::converters::registry::resolve_class(class).is_some()
     }
+    fn plugin_class(&self, name: &str) -> Option<String> {
+        let class = find_connector(name)
+            .map(|p| p.class_name)
+            .or_else(|| find_transform(name).map(|p| p.class_name))
+            .or_else(|| find_predicate(name).map(|p| p.class_name))
+            .or_else(|| crate::converters::registry::resolve_class(name))?;
+        Some(class.to_string())
+    }
     fn header_converter_exists(&self, class: &str) -> bool {
         crate::converters::registry::resolve_class(class).is_some()
     }
@@ -176,6 +184,101 @@ mod tests {
         );
         assert!(find_connector("FileStream").is_none());
         assert!(find_connector("Connector").is_none());
+    }
+
+    /// Kafka loads any plugin class named in a `type` key and only then finds it unusable: an
+    /// abstract transformation (the usual slip: `ExtractField` without `$Value`) or a plugin of
+    /// another kind. Validation says so, and echoes the class.
+    #[test]
+    fn a_type_key_naming_an_unusable_class_gets_kafkas_message() {
+        use crate::config::connector::validate_connector_config;
+        let validate = |pairs: &[(&str, &str)]| {
+            let mut props: crate::config::Props = [
+                ("name", "s"),
+                ("connector.class", "FileStreamSink"),
+                ("topics", "t"),
+            ]
+            .iter()
+            .chain(pairs)
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+            props.insert("file".into(), "/tmp/x".into());
+            let plugin = find_connector("FileStreamSink").expect("the file sink");
+            let infos = validate_connector_config(
+                "FileStreamSink",
+                &(plugin.config_def)(),
+                plugin.kind,
+                &props,
+                &BuiltinPlugins,
+            );
+            let value = infos
+                .configs
+                .iter()
+                .filter_map(|c| c.value.as_ref())
+                .find(|v| v.name.ends_with(".type"))
+                .cloned()
+                .expect("a type key");
+            (value.errors, value.value)
+        };
+        let (errors, value) = validate(&[
+            ("transforms", "x"),
+            (
+                "transforms.x.type",
+                "org.apache.kafka.connect.transforms.ExtractField",
+            ),
+        ]);
+        assert_eq!(
+            errors,
+            vec!["Invalid value class org.apache.kafka.connect.transforms.ExtractField for configuration transforms.x.type: Transformation is abstract and cannot be created. Did you mean org.apache.kafka.connect.transforms.ExtractField$Key, org.apache.kafka.connect.transforms.ExtractField$Value?"]
+        );
+        assert_eq!(
+            value.as_deref(),
+            Some("org.apache.kafka.connect.transforms.ExtractField")
+        );
+        let (errors, value) = validate(&[
+            ("transforms", "x"),
+            ("transforms.x.type", "TopicNameMatches"),
+        ]);
+        assert_eq!(
+            errors,
+            vec!["Invalid value class org.apache.kafka.connect.transforms.predicates.TopicNameMatches for configuration transforms.x.type: Not a Transformation"]
+        );
+        assert_eq!(
+            value.as_deref(),
+            Some("org.apache.kafka.connect.transforms.predicates.TopicNameMatches")
+        );
+        let (errors, _) = validate(&[("predicates", "p"), ("predicates.p.type", "Filter")]);
+        assert_eq!(
+            errors,
+            vec!["Invalid value class org.apache.kafka.connect.transforms.Filter for configuration predicates.p.type: Not a Predicate"]
+        );
+        let (errors, _) = validate(&[
+            ("predicates", "p"),
+            (
+                "predicates.p.type",
+                "org.apache.kafka.connect.transforms.Cast",
+            ),
+        ]);
+        assert_eq!(
+            errors,
+            vec!["Invalid value class org.apache.kafka.connect.transforms.Cast for configuration predicates.p.type: Not a Predicate"]
+        );
+        let (errors, _) = validate(&[
+            ("transforms", "x"),
+            ("transforms.x.type", "FileStreamSource"),
+        ]);
+        assert_eq!(
+            errors,
+            vec!["Invalid value class org.apache.kafka.connect.file.FileStreamSourceConnector for configuration transforms.x.type: Not a Transformation"]
+        );
+        // A name that is nothing at all.
+        let (errors, value) =
+            validate(&[("transforms", "x"), ("transforms.x.type", "ExtractField")]);
+        assert_eq!(
+            errors,
+            vec!["Invalid value ExtractField for configuration transforms.x.type: Class ExtractField could not be found."]
+        );
+        assert_eq!(value, None);
     }
 
     #[test]

@@ -88,6 +88,68 @@ pub(crate) fn aliases(props_value: Option<&str>, list_key: &str) -> Vec<String> 
         .collect()
 }
 
+/// Why a `transforms.<a>.type` / `predicates.<p>.type` value names no plugin of its kind.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TypeProblem {
+    /// No class of that name: `Class <c> could not be found.`, and validation echoes null.
+    NotFound,
+    /// A class Kafka would load but cannot use here (`ConnectorConfig.EnrichablePlugin`): an
+    /// abstract transformation such as `ExtractField` (whose `$Key` / `$Value` are the plugins), or
+    /// a plugin of another kind. Validation echoes the class name.
+    Unusable { class: String, reason: String },
+}
+
+impl TypeProblem {
+    /// What is wrong with `name` as a class of `kind`, or `None` when it names one.
+    pub(crate) fn of(kind: AliasKind, resolver: &dyn PluginResolver, name: &str) -> Option<Self> {
+        if kind.exists(resolver, name) {
+            return None;
+        }
+        // Kafka gives abstract classes no alias, so only the full name reaches them.
+        let nested_prefix = format!("{name}$");
+        let children: Vec<String> = resolver
+            .transform_classes()
+            .into_iter()
+            .filter(|c| c.starts_with(&nested_prefix))
+            .collect();
+        let reason = if !children.is_empty() && kind == AliasKind::Transformation {
+            format!(
+                "Transformation is abstract and cannot be created. Did you mean {}?",
+                children.join(", ")
+            )
+        } else if !children.is_empty() || resolver.plugin_class(name).is_some() {
+            format!("Not a {}", kind.simple_class_name())
+        } else {
+            return Some(TypeProblem::NotFound);
+        };
+        let class = resolver
+            .plugin_class(name)
+            .unwrap_or_else(|| name.to_string());
+        Some(TypeProblem::Unusable { class, reason })
+    }
+
+    /// The ConfigException on `key` for the value `raw`.
+    pub(crate) fn error(&self, key: &str, raw: &str) -> ConfigError {
+        match self {
+            TypeProblem::NotFound => class_not_found(key, raw),
+            // Kafka's `ConfigException(key, String.valueOf(cls), ...)`: `class <name>`.
+            TypeProblem::Unusable { class, reason } => ConfigError::Invalid {
+                name: key.to_string(),
+                value: format!("class {class}"),
+                reason: reason.clone(),
+            },
+        }
+    }
+
+    /// The value validation reports for the key: the class, when Kafka could load one.
+    pub(crate) fn echoed_value(&self) -> Option<String> {
+        match self {
+            TypeProblem::NotFound => None,
+            TypeProblem::Unusable { class, .. } => Some(class.clone()),
+        }
+    }
+}
+
 /// `Class <c> could not be found.` as a ConfigException on `key`.
 pub(crate) fn class_not_found(key: &str, class: &str) -> ConfigError {
     ConfigError::Invalid {
@@ -171,7 +233,10 @@ pub(crate) fn enrich_kind(
         let class = type_value(&type_key);
         let class = match class {
             Some(c) if kind.exists(resolver, &c) => c,
-            Some(c) if require_full => return Err(class_not_found(&type_key, &c)),
+            Some(c) if require_full => {
+                let problem = TypeProblem::of(kind, resolver, &c).unwrap_or(TypeProblem::NotFound);
+                return Err(problem.error(&type_key, &c));
+            }
             None if require_full => return Err(ConfigError::Missing(type_key)),
             _ => continue,
         };

@@ -31,6 +31,12 @@ pub trait PluginResolver {
     fn header_converter_config_def(&self, _class: &str) -> Option<ConfigDef> {
         None
     }
+    /// The full class name of any plugin (connector, converter, transformation, predicate) that
+    /// `name` names, by class name or alias: Kafka loads such a class, and only then finds it is
+    /// of the wrong kind.
+    fn plugin_class(&self, _name: &str) -> Option<String> {
+        None
+    }
 }
 
 /// A resolver that knows no transforms or predicates (and accepts any converter).

@@ -7,7 +7,7 @@ use super::defs::{
     sink_config_def, source_config_def, HEADER_CONVERTER_CLASS_CONFIG, KEY_CONVERTER_CLASS_CONFIG,
     VALUE_CONVERTER_CLASS_CONFIG,
 };
-use super::enrich::{aliases, class_not_found, enrich_kind, AliasKind};
+use super::enrich::{aliases, enrich_kind, AliasKind, TypeProblem};
 use super::resolver::PluginResolver;
 use super::sink::sink_topic_errors;
 use super::ConnectorKind;
@@ -126,36 +126,39 @@ fn check_classes(
     resolver: &dyn PluginResolver,
 ) {
     let get = |k: &str| props.get(k).and_then(|v| v.as_deref());
-    let mut checks: Vec<(String, bool)> = Vec::new();
+    let mut problems: Vec<(String, TypeProblem)> = Vec::new();
     for key in [KEY_CONVERTER_CLASS_CONFIG, VALUE_CONVERTER_CLASS_CONFIG] {
         if let Some(class) = get(key) {
-            checks.push((key.to_string(), resolver.converter_exists(java_trim(class))));
+            if !resolver.converter_exists(java_trim(class)) {
+                problems.push((key.to_string(), TypeProblem::NotFound));
+            }
         }
     }
     if let Some(class) = get(HEADER_CONVERTER_CLASS_CONFIG) {
-        checks.push((
-            HEADER_CONVERTER_CLASS_CONFIG.to_string(),
-            resolver.header_converter_exists(java_trim(class)),
-        ));
+        if !resolver.header_converter_exists(java_trim(class)) {
+            problems.push((
+                HEADER_CONVERTER_CLASS_CONFIG.to_string(),
+                TypeProblem::NotFound,
+            ));
+        }
     }
     for kind in [AliasKind::Transformation, AliasKind::Predicate] {
         for alias in aliases(get(kind.list_key()), kind.list_key()) {
             let type_key = format!("{}.{alias}.type", kind.list_key());
             if let Some(class) = get(&type_key) {
-                checks.push((type_key, kind.exists(resolver, java_trim(class))));
+                if let Some(problem) = TypeProblem::of(kind, resolver, java_trim(class)) {
+                    problems.push((type_key, problem));
+                }
             }
         }
     }
-    for (key, exists) in checks {
-        if exists {
-            continue;
-        }
+    for (key, problem) in problems {
         let Some(raw) = get(&key) else { continue };
         if let Some(value) = values.iter_mut().find(|v| v.name == key) {
             value
                 .errors
-                .insert(0, class_not_found(&key, raw).to_string());
-            value.value = None;
+                .insert(0, problem.error(&key, java_trim(raw)).to_string());
+            value.value = problem.echoed_value();
         }
     }
 }
