@@ -356,14 +356,17 @@ impl SchemaBuilder {
         self.inner.default = value;
         self
     }
-    /// Adds a struct field. Kafka rejects duplicate names: `Cannot create field because of field name
-    /// duplication <name>`.
+    /// Adds a struct field. Kafka rejects an empty name (`fieldName cannot be null.`) and duplicate
+    /// names (`Cannot create field because of field name duplication <name>`).
     pub fn field(mut self, name: impl Into<String>, schema: Schema) -> Result<Self, DataError> {
         let name = name.into();
         if self.inner.schema_type != SchemaType::Struct {
             return Err(DataError::new(
                 "Cannot create fields on type ".to_string() + self.inner.schema_type.java_name(),
             ));
+        }
+        if name.is_empty() {
+            return Err(DataError::new("fieldName cannot be null."));
         }
         if self.inner.fields.iter().any(|f| f.name == name) {
             return Err(DataError::new(format!(

@@ -69,7 +69,7 @@ impl Transformation for ExtractField {
             Value::Null => None,
             v => Some(require_struct(v, PURPOSE)?),
         };
-        let field = self.path.field_from(&schema).ok_or_else(|| {
+        let field = self.path.field_from(&schema)?.ok_or_else(|| {
             // Kafka throws an IllegalArgumentException here, not a DataException.
             ConnectError::IllegalArgument(format!("Unknown field: {}", self.original))
         })?;
@@ -190,6 +190,21 @@ mod tests {
             .apply_owned(source_record(Some(schema), Value::Null))
             .expect_err("unknown field");
         assert_eq!(err.java_class(), "java.lang.IllegalArgumentException");
+    }
+
+    /// A tombstone whose schema is not a struct: Kafka's lookup fails in `ConnectSchema.field`,
+    /// with a DataException, before any `Unknown field`.
+    #[test]
+    fn a_field_on_a_non_struct_schema_fails_as_kafkas_lookup_does() {
+        let t = transform(VALUE, &[("field", "f")]);
+        let err = t
+            .apply_owned(source_record(Some(Schema::optional_string()), Value::Null))
+            .expect_err("no fields on a string");
+        assert_eq!(err.to_string(), "Cannot look up fields on non-struct type");
+        assert_eq!(
+            err.java_class(),
+            "org.apache.kafka.connect.errors.DataException"
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
 use crate::config::ConfigError;
-use crate::data::{DataError, Field, Schema, Struct, Value};
+use crate::data::{DataError, Field, Schema, SchemaType, Struct, Value};
+use crate::errors::ConnectError;
 use crate::transforms::util::{map_get, require_map, require_struct};
 
 pub(super) const FIELD_SYNTAX_VERSION: &str = "field.syntax.version";
@@ -76,23 +77,38 @@ impl SingleFieldPath {
         &self.steps
     }
 
-    /// All steps but the last, and the last. An empty V2 path (from `""`) has no steps; Kafka fails
-    /// on it with an index error, we treat it as naming the empty field.
-    fn split(&self) -> (&[String], &str) {
+    /// All steps but the last, and the last. An empty V2 path (from `""`) has no steps, and Kafka's
+    /// `steps.subList(0, steps.size() - 1)` fails on it, for every record that gets that far.
+    fn split(&self) -> Result<(&[String], &str), ConnectError> {
         match self.steps.split_last() {
-            Some((last, parents)) => (parents, last.as_str()),
-            None => (&[], ""),
+            Some((last, parents)) => Ok((parents, last.as_str())),
+            None => Err(ConnectError::IllegalArgument(
+                "fromIndex(0) > toIndex(-1)".to_string(),
+            )),
         }
     }
 
-    /// The field at this path in a struct schema, or `None` when any step is missing.
-    pub(super) fn field_from<'a>(&self, schema: &'a Schema) -> Option<&'a Field> {
-        let (parents, last) = self.split();
+    /// The field at this path in a struct schema, or `None` when any step is missing. A step on a
+    /// schema that is not a struct fails as Kafka's `ConnectSchema.field` does.
+    pub(super) fn field_from<'a>(
+        &self,
+        schema: &'a Schema,
+    ) -> Result<Option<&'a Field>, ConnectError> {
+        let (parents, last) = self.split()?;
+        let lookup = |s: &'a Schema, name: &str| -> Result<Option<&'a Field>, ConnectError> {
+            if s.schema_type() != SchemaType::Struct {
+                return Err(DataError::new("Cannot look up fields on non-struct type").into());
+            }
+            Ok(s.field(name))
+        };
         let mut current = schema;
         for step in parents {
-            current = &current.field(step)?.schema;
+            match lookup(current, step)? {
+                Some(field) => current = &field.schema,
+                None => return Ok(None),
+            }
         }
-        current.field(last)
+        lookup(current, last)
     }
 
     /// The value at this path in a struct (`Value::Null` when absent). `with_default` chooses
@@ -101,7 +117,7 @@ impl SingleFieldPath {
         &self,
         value: &Struct,
         with_default: bool,
-    ) -> Result<Value, DataError> {
+    ) -> Result<Value, ConnectError> {
         let read = |s: &'_ Struct, name: &str| -> Result<Value, DataError> {
             if s.schema().field(name).is_none() {
                 return Ok(Value::Null);
@@ -113,7 +129,7 @@ impl SingleFieldPath {
             };
             Ok(v.clone())
         };
-        let (parents, last) = self.split();
+        let (parents, last) = self.split()?;
         let mut current = value;
         for step in parents {
             if current.schema().field(step).is_none() {
@@ -129,13 +145,13 @@ impl SingleFieldPath {
             }
             current = require_struct(next, PURPOSE_NESTED)?;
         }
-        read(current, last)
+        Ok(read(current, last)?)
     }
 
     /// The value at this path in a schemaless map (`Value::Null` when absent). A step that holds
     /// something other than a map fails as Kafka's `requireMapOrNull` does.
-    pub(super) fn value_from_map(&self, entries: &[(Value, Value)]) -> Result<Value, DataError> {
-        let (parents, last) = self.split();
+    pub(super) fn value_from_map(&self, entries: &[(Value, Value)]) -> Result<Value, ConnectError> {
+        let (parents, last) = self.split()?;
         let mut current = entries;
         for step in parents {
             match map_get(current, step) {
@@ -280,6 +296,20 @@ mod tests {
         );
     }
 
+    /// Kafka's `buildFieldPathV2("")` has no steps, and every lookup fails on `subList(0, -1)`.
+    #[test]
+    fn an_empty_v2_path_fails_every_lookup_as_kafka_does() {
+        let empty = SingleFieldPath::parse("", FieldSyntaxVersion::V2).unwrap();
+        let err = empty.value_from_map(&[]).unwrap_err();
+        assert!(matches!(err, ConnectError::IllegalArgument(_)), "{err:?}");
+        assert_eq!(err.to_string(), "fromIndex(0) > toIndex(-1)");
+        let schema = SchemaBuilder::struct_().build();
+        assert!(empty.field_from(&schema).is_err());
+        // V1 names the empty field, as Kafka's does.
+        let v1 = SingleFieldPath::parse("", FieldSyntaxVersion::V1).unwrap();
+        assert_eq!(v1.value_from_map(&[]).unwrap(), Value::Null);
+    }
+
     #[test]
     fn nested_lookups() {
         let inner = SchemaBuilder::struct_()
@@ -291,9 +321,14 @@ mod tests {
             .unwrap()
             .build();
         let path = SingleFieldPath::parse("`a.b`.c", FieldSyntaxVersion::V2).unwrap();
-        assert_eq!(path.field_from(&outer).unwrap().name, "c");
+        assert_eq!(path.field_from(&outer).unwrap().unwrap().name, "c");
         let missing = SingleFieldPath::parse("a.b.c", FieldSyntaxVersion::V2).unwrap();
-        assert!(missing.field_from(&outer).is_none());
+        assert!(missing.field_from(&outer).unwrap().is_none());
+        // A step through a field that is not a struct: Kafka's ConnectSchema.field message.
+        let through_int = SingleFieldPath::parse("`a.b`.c.d", FieldSyntaxVersion::V2).unwrap();
+        let err = through_int.field_from(&outer).unwrap_err();
+        assert!(matches!(err, ConnectError::Data(_)), "{err:?}");
+        assert_eq!(err.to_string(), "Cannot look up fields on non-struct type");
 
         let mut i = Struct::new(inner).unwrap();
         i.put("c", Value::Int32(7)).unwrap();
@@ -309,7 +344,7 @@ mod tests {
         assert_eq!(p.value_from_map(&map).unwrap(), Value::Int64(1));
         let not_map = vec![(Value::from("a"), Value::from("x"))];
         assert_eq!(
-            p.value_from_map(&not_map).unwrap_err().0,
+            p.value_from_map(&not_map).unwrap_err().to_string(),
             "Only Map objects supported in absence of schema for [nested field access], found: java.lang.String"
         );
     }

@@ -97,6 +97,22 @@ mod tests {
         assert!(again.value_schema.unwrap().ptr_eq(&schema));
     }
 
+    /// `field=` passes validation (no validator), but Kafka's `SchemaBuilder.field` refuses the
+    /// empty name on every record with a schema; a schemaless record becomes `{"": v}` in both.
+    #[test]
+    fn an_empty_field_name_fails_records_with_a_schema() {
+        let t = transform(VALUE, &[("field", "")]);
+        assert_eq!(
+            apply_err(
+                t.as_ref(),
+                source_record(Some(Schema::string()), Value::from("x"))
+            ),
+            "fieldName cannot be null."
+        );
+        let out = apply(t.as_ref(), source_record(None, Value::from("x")));
+        assert_eq!(entries(&out.value), vec![(String::new(), Value::from("x"))]);
+    }
+
     #[test]
     fn nulls_are_wrapped() {
         let t = transform(VALUE, &[("field", "f")]);
