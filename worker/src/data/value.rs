@@ -251,7 +251,13 @@ impl Struct {
     /// Checks every field against its schema (`Struct.validate`).
     pub fn validate(&self) -> Result<(), DataError> {
         for field in self.schema.fields() {
-            validate(Some(&field.name), &field.schema, &self.values[field.index])?;
+            let value = &self.values[field.index];
+            // Only a whole struct lets a required field with a default stay null (its reader
+            // gets the default); `put` refuses that null, as Kafka's `Struct.put` does.
+            if value.is_null() && field.schema.default_value().is_some() {
+                continue;
+            }
+            validate(Some(&field.name), &field.schema, value)?;
         }
         Ok(())
     }
@@ -284,7 +290,7 @@ pub(super) fn validate(
         _ => String::new(),
     };
     if value.is_null() {
-        if schema.is_optional() || schema.default_value().is_some() {
+        if schema.is_optional() {
             return Ok(());
         }
         return Err(DataError::new(format!(
@@ -388,6 +394,29 @@ mod tests {
             err.to_string(),
             "Invalid value: null used for required field: \"name\", schema type: STRING"
         );
+    }
+
+    /// Kafka's `Struct.put` refuses null for a required field even when it has a default; only
+    /// `Struct.validate` lets such a field stay unset.
+    #[test]
+    fn put_refuses_null_for_a_required_field_with_a_default() {
+        let with_default = SchemaBuilder::new(SchemaType::Int32)
+            .set_default(Some(Value::Int32(7)))
+            .build();
+        let schema = SchemaBuilder::struct_()
+            .field("b", with_default)
+            .unwrap()
+            .build();
+        let mut s = Struct::new(schema).unwrap();
+        assert_eq!(
+            s.put("b", Value::Null).unwrap_err().to_string(),
+            "Invalid value: null used for required field: \"b\", schema type: INT32"
+        );
+        assert!(
+            s.validate().is_ok(),
+            "unset, the field reads as its default"
+        );
+        assert!(Struct::with_carried_values(s.schema().clone(), vec![Value::Null]).is_err());
     }
 
     #[test]
