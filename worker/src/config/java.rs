@@ -51,14 +51,22 @@ fn string_hash(s: &str) -> i32 {
 /// load factor 0.75). Kafka's `CaseInsensitiveValidString` prints its values in this order, so the
 /// message `String must be one of (case insensitive): ...` depends on it.
 pub(crate) fn hash_set_order(items: &[String]) -> Vec<String> {
+    hash_map_key_order(items, 16)
+}
+
+/// The iteration order of the keys of a `java.util.HashMap<String, _>` created with
+/// `new HashMap<>(initial_capacity)` and then given `keys` in order (a repeated key keeps its first
+/// place). The order is fixed by the keys' `String.hashCode` and the table size, which starts at
+/// the power of two at or above `initial_capacity` and doubles whenever the map outgrows three
+/// quarters of it.
+pub(crate) fn hash_map_key_order(keys: &[String], initial_capacity: usize) -> Vec<String> {
     let mut unique: Vec<&String> = Vec::new();
-    for item in items {
-        if !unique.contains(&item) {
-            unique.push(item);
+    for key in keys {
+        if !unique.contains(&key) {
+            unique.push(key);
         }
     }
-    let mut capacity: usize = 16;
-    // HashMap resizes once size exceeds capacity * 0.75.
+    let mut capacity = initial_capacity.max(1).next_power_of_two();
     while unique.len() * 4 > capacity * 3 {
         capacity *= 2;
     }
@@ -94,6 +102,27 @@ mod tests {
         assert_eq!(string_hash(""), 0);
         assert_eq!(string_hash("a"), 97);
         assert_eq!(string_hash("hello"), 99162322);
+    }
+
+    /// `new HashMap<>(2)` with "id" then "name": a table of 4 puts "name" (bucket 0) before "id"
+    /// (bucket 3); `new HashMap<>(1)` grows 1 → 2 → 4 on the way.
+    #[test]
+    fn hash_map_order_follows_the_table_size() {
+        let keys = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            hash_map_key_order(&keys(&["id", "name"]), 2),
+            keys(&["name", "id"])
+        );
+        assert_eq!(
+            hash_map_key_order(&keys(&["name", "id"]), 2),
+            keys(&["name", "id"])
+        );
+        assert_eq!(hash_map_key_order(&keys(&["b", "a"]), 2), keys(&["a", "b"]));
+        assert_eq!(
+            hash_map_key_order(&keys(&["id", "name", "id"]), 3),
+            hash_map_key_order(&keys(&["id", "name"]), 3)
+        );
+        assert_eq!(hash_map_key_order(&[], 0), Vec::<String>::new());
     }
 
     #[test]

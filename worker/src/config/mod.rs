@@ -28,7 +28,7 @@ pub mod connector;
 mod connector_file;
 pub mod def;
 pub mod jaas;
-mod java;
+pub(crate) mod java;
 pub mod properties;
 pub mod providers;
 pub mod worker;

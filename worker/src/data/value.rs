@@ -4,8 +4,10 @@ use super::{logical, DataError, Decimal, Field, Schema, SchemaType};
 
 /// A Connect value. The variants are the Java classes Kafka Connect accepts (`ConnectSchema.SCHEMA_TYPE_CLASSES`).
 ///
-/// Maps keep insertion order (Kafka uses `HashMap`, whose order is unspecified, so any order is
-/// faithful; insertion order makes ours deterministic). `Date` is `java.util.Date` (milliseconds since
+/// Maps keep insertion order. Kafka's maps are mostly `HashMap`s, whose order Java documents as
+/// unspecified and the reference treats as such for values; where the order decides a key's bytes
+/// (ValueToKey's schemaless key) the transform inserts in Java's hash order
+/// ([`crate::config::java::hash_map_key_order`]). `Date` is `java.util.Date` (milliseconds since
 /// the epoch), the value class of the `Date`, `Time` and `Timestamp` logical types.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

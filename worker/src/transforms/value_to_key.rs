@@ -36,8 +36,11 @@ fn config_def() -> ConfigDef {
 
 fn new(props: &Props) -> Result<Box<dyn Transformation>, ConfigError> {
     let parsed = config_def().parse(props)?;
+    let fields = parsed.get_list(FIELDS_CONFIG).to_vec();
     Ok(Box::new(ValueToKey {
-        fields: parsed.get_list(FIELDS_CONFIG).to_vec(),
+        // Kafka's `new HashMap<>(fields.size())`, filled in list order.
+        schemaless_order: crate::config::java::hash_map_key_order(&fields, fields.len()),
+        fields,
         replace_null_with_default: parsed.get_bool(REPLACE_NULL_WITH_DEFAULT).unwrap_or(true),
         key_schemas: SchemaCache::new(),
     }))
@@ -45,6 +48,10 @@ fn new(props: &Props) -> Result<Box<dyn Transformation>, ConfigError> {
 
 struct ValueToKey {
     fields: Vec<String>,
+    /// The schemaless key's entries in Kafka's order: a `HashMap`'s, which the key converter
+    /// writes as it iterates. The key's bytes pick its partition and are what compaction keys
+    /// on, so they must be Kafka's bytes.
+    schemaless_order: Vec<String>,
     replace_null_with_default: bool,
     /// Key schema by value schema.
     key_schemas: SchemaCache,
@@ -69,15 +76,14 @@ impl Transformation for ValueToKey {
     fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         if record.value_schema.is_none() {
             let value = require_map(&record.value, PURPOSE)?;
-            let mut key: Vec<(Value, Value)> = Vec::with_capacity(self.fields.len());
-            for name in &self.fields {
-                let field_value = map_get(value, name).cloned().unwrap_or(Value::Null);
-                // Kafka builds a HashMap: a field listed twice is one entry.
-                match key.iter_mut().find(|(k, _)| k.as_str() == Some(name)) {
-                    Some(entry) => entry.1 = field_value,
-                    None => key.push((Value::from(name.as_str()), field_value)),
-                }
-            }
+            let key: Vec<(Value, Value)> = self
+                .schemaless_order
+                .iter()
+                .map(|name| {
+                    let field_value = map_get(value, name).cloned().unwrap_or(Value::Null);
+                    (Value::from(name.as_str()), field_value)
+                })
+                .collect();
             record.key_schema = None;
             record.key = Value::Map(key);
             return Ok(Disposition::Keep);
@@ -154,6 +160,7 @@ mod tests {
     fn key_schema_is_cached_per_value_schema() {
         let t = ValueToKey {
             fields: vec!["a".into()],
+            schemaless_order: vec!["a".into()],
             replace_null_with_default: true,
             key_schemas: SchemaCache::new(),
         };
@@ -219,11 +226,28 @@ mod tests {
         let r = record(Some(Schema::string()), Value::from("old"), None, v.clone());
         let out = t.apply_owned(r).unwrap().unwrap();
         assert_eq!(out.key_schema, None);
+        // In Kafka's HashMap order: "missing" hashes to bucket 0, "a" to bucket 1.
         assert_eq!(
             out.key,
-            map(&[("a", Value::Int64(1)), ("missing", Value::Null)])
+            map(&[("missing", Value::Null), ("a", Value::Int64(1))])
         );
         assert_eq!(out.value, v);
+    }
+
+    /// Kafka's key is a `HashMap`, so its entries (and the key's bytes) come in hash order, not
+    /// in the order of `fields`: `fields=id,name` gives `{"name":..,"id":..}`.
+    #[test]
+    fn schemaless_key_entries_come_in_kafkas_hash_map_order() {
+        let t = new(&props(&[("fields", "id,name,id")])).unwrap();
+        let v = map(&[("id", Value::Int64(1)), ("name", Value::from("x"))]);
+        let out = t
+            .apply_owned(record(None, Value::Null, None, v))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            out.key,
+            map(&[("name", Value::from("x")), ("id", Value::Int64(1))])
+        );
     }
 
     #[test]
