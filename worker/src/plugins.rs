@@ -281,6 +281,47 @@ mod tests {
         assert_eq!(value, None);
     }
 
+    /// Kafka echoes a CLASS value as the loaded class's name, so an alias comes back in full.
+    #[test]
+    fn validation_echoes_class_values_by_their_full_names() {
+        use crate::config::connector::validate_connector_config;
+        let props: crate::config::Props = [
+            ("name", "s"),
+            ("connector.class", "FileStreamSink"),
+            ("topics", "t"),
+            ("value.converter", "JsonConverter"),
+            ("transforms", "f"),
+            ("transforms.f.type", " Filter "),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let plugin = find_connector("FileStreamSink").expect("the file sink");
+        let infos = validate_connector_config(
+            "FileStreamSink",
+            &(plugin.config_def)(),
+            plugin.kind,
+            &props,
+            &BuiltinPlugins,
+        );
+        let value_of = |key: &str| {
+            infos
+                .configs
+                .iter()
+                .filter_map(|c| c.value.as_ref())
+                .find(|v| v.name == key)
+                .and_then(|v| v.value.clone())
+        };
+        assert_eq!(
+            value_of("transforms.f.type").as_deref(),
+            Some("org.apache.kafka.connect.transforms.Filter")
+        );
+        assert_eq!(
+            value_of("value.converter").as_deref(),
+            Some("org.apache.kafka.connect.json.JsonConverter")
+        );
+    }
+
     #[test]
     fn plugin_list_has_sinks_then_sources() {
         let list = plugin_infos(true);

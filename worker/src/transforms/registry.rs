@@ -99,12 +99,16 @@ pub fn build_chain(kind: ConnectorKind, props: &Props) -> Result<TransformChain,
         let predicate = match &spec.predicate {
             None => None,
             Some(alias) => {
-                let p = predicates.iter().find(|p| &p.alias == alias).ok_or_else(|| {
-                    ConfigError::Other(format!(
-                        "Invalid value {alias} for configuration transforms.{}.predicate: Unknown predicate '{alias}'",
-                        spec.alias
-                    ))
-                })?;
+                // Validation lets an undefined alias through, as Kafka's does; the task then
+                // fails where Kafka's `getClass("predicates.<alias>.type")` does.
+                let p = predicates
+                    .iter()
+                    .find(|p| &p.alias == alias)
+                    .ok_or_else(|| {
+                        ConfigError::Other(format!(
+                            "Unknown configuration 'predicates.{alias}.type'"
+                        ))
+                    })?;
                 let plugin = find_predicate(&p.class)
                     .ok_or_else(|| not_found(format!("predicates.{}.type", p.alias), &p.class))?;
                 Some((plugin.new)(&p.config)?)
@@ -143,6 +147,27 @@ mod tests {
             "org.apache.kafka.connect.transforms.Cast$Value",
             "Value"
         ));
+    }
+
+    /// Kafka validates the config but fails the task on an undefined predicate alias, looking up
+    /// `predicates.<alias>.type`.
+    #[test]
+    fn an_undefined_predicate_alias_fails_as_kafkas_lookup_does() {
+        let props: Props = [
+            ("name", "c"),
+            ("connector.class", "FileStreamSource"),
+            ("transforms", "f"),
+            ("transforms.f.type", "Filter"),
+            ("transforms.f.predicate", "nope"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let err = build_chain(ConnectorKind::Source, &props).err().unwrap();
+        assert_eq!(
+            crate::errors::ConnectError::from(err).trace(),
+            "org.apache.kafka.common.config.ConfigException: Unknown configuration 'predicates.nope.type'"
+        );
     }
 
     #[test]

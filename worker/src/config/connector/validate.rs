@@ -118,47 +118,55 @@ pub fn validate_connector_config_nullable(
     infos
 }
 
-/// Kafka parses CLASS values by loading the class; Ferry asks the registry and reports the same
-/// `Class <c> could not be found.` first, leaving the value null.
+/// Kafka parses CLASS values by loading the class; Ferry asks the registry and reports what Kafka
+/// would first: `Class <c> could not be found.` (leaving the value null), or why the class cannot
+/// be used ([`TypeProblem`]). A class that loads is echoed by its full name, as Kafka's
+/// `Class.getName()`, whatever alias the config used.
 fn check_classes(
     values: &mut [ConfigValue],
     props: &BTreeMap<String, Option<String>>,
     resolver: &dyn PluginResolver,
 ) {
     let get = |k: &str| props.get(k).and_then(|v| v.as_deref());
-    let mut problems: Vec<(String, TypeProblem)> = Vec::new();
+    let mut checked: Vec<(String, Option<TypeProblem>)> = Vec::new();
     for key in [KEY_CONVERTER_CLASS_CONFIG, VALUE_CONVERTER_CLASS_CONFIG] {
         if let Some(class) = get(key) {
-            if !resolver.converter_exists(java_trim(class)) {
-                problems.push((key.to_string(), TypeProblem::NotFound));
-            }
+            let found = resolver.converter_exists(java_trim(class));
+            checked.push((key.to_string(), (!found).then_some(TypeProblem::NotFound)));
         }
     }
     if let Some(class) = get(HEADER_CONVERTER_CLASS_CONFIG) {
-        if !resolver.header_converter_exists(java_trim(class)) {
-            problems.push((
-                HEADER_CONVERTER_CLASS_CONFIG.to_string(),
-                TypeProblem::NotFound,
-            ));
-        }
+        let found = resolver.header_converter_exists(java_trim(class));
+        checked.push((
+            HEADER_CONVERTER_CLASS_CONFIG.to_string(),
+            (!found).then_some(TypeProblem::NotFound),
+        ));
     }
     for kind in [AliasKind::Transformation, AliasKind::Predicate] {
         for alias in aliases(get(kind.list_key()), kind.list_key()) {
             let type_key = format!("{}.{alias}.type", kind.list_key());
             if let Some(class) = get(&type_key) {
-                if let Some(problem) = TypeProblem::of(kind, resolver, java_trim(class)) {
-                    problems.push((type_key, problem));
-                }
+                checked.push((type_key, TypeProblem::of(kind, resolver, java_trim(class))));
             }
         }
     }
-    for (key, problem) in problems {
+    for (key, problem) in checked {
         let Some(raw) = get(&key) else { continue };
-        if let Some(value) = values.iter_mut().find(|v| v.name == key) {
-            value
-                .errors
-                .insert(0, problem.error(&key, java_trim(raw)).to_string());
-            value.value = problem.echoed_value();
+        let Some(value) = values.iter_mut().find(|v| v.name == key) else {
+            continue;
+        };
+        match problem {
+            Some(problem) => {
+                value
+                    .errors
+                    .insert(0, problem.error(&key, java_trim(raw)).to_string());
+                value.value = problem.echoed_value();
+            }
+            None => {
+                if let Some(class) = resolver.plugin_class(java_trim(raw)) {
+                    value.value = Some(class);
+                }
+            }
         }
     }
 }
