@@ -322,6 +322,58 @@ mod tests {
         );
     }
 
+    /// Kafka embeds a transformation's keys (its own and the implicit `predicate`/`negate`) in
+    /// `sortedConfigs()` order: required first, then by importance, then by name.
+    #[test]
+    fn embedded_transform_keys_come_in_kafkas_sorted_order() {
+        use crate::config::connector::validate_connector_config;
+        let props: crate::config::Props = [
+            ("name", "s"),
+            ("connector.class", "FileStreamSink"),
+            ("topics", "t"),
+            ("transforms", "x"),
+            (
+                "transforms.x.type",
+                "org.apache.kafka.connect.transforms.ExtractField$Value",
+            ),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let plugin = find_connector("FileStreamSink").expect("the file sink");
+        let infos = validate_connector_config(
+            "FileStreamSink",
+            &(plugin.config_def)(),
+            plugin.kind,
+            &props,
+            &BuiltinPlugins,
+        );
+        let embedded: Vec<(String, i32)> = infos
+            .configs
+            .iter()
+            .filter_map(|c| c.definition.as_ref())
+            .filter(|d| d.name.starts_with("transforms.x."))
+            .map(|d| {
+                (
+                    d.name.trim_start_matches("transforms.x.").to_string(),
+                    d.order,
+                )
+            })
+            .collect();
+        let expected: Vec<(String, i32)> = [
+            ("type", 0),
+            ("field", 1),
+            ("field.syntax.version", 2),
+            ("negate", 3),
+            ("predicate", 4),
+            ("replace.null.with.default", 5),
+        ]
+        .iter()
+        .map(|(k, o)| (k.to_string(), *o))
+        .collect();
+        assert_eq!(embedded, expected);
+    }
+
     #[test]
     fn plugin_list_has_sinks_then_sources() {
         let list = plugin_infos(true);

@@ -4,8 +4,8 @@ use super::types::{parse_type, ConfigType, TypedValue};
 use super::validator::Validator;
 use crate::config::{ConfigError, ConfigKeyInfo};
 
-/// `ConfigDef.Importance`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `ConfigDef.Importance`, ordered as Java's enum (HIGH first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Importance {
     High,
     Medium,

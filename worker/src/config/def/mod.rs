@@ -93,9 +93,33 @@ impl ConfigDef {
         self
     }
 
-    /// Kafka's `ConfigDef.embed(prefix, group, startingOrd, child)`: the child's keys, renamed with
-    /// `prefix`, moved into `group` and numbered from `starting_order`; their validators and
-    /// dependents are seen through the prefix too.
+    /// Kafka's `ConfigDef.sortedConfigs()`: by group (ungrouped first, then in group order), order
+    /// in group, then required keys before the others, importance (high first) and name.
+    pub fn sorted_keys(&self) -> Vec<&ConfigKey> {
+        let group_rank = |k: &ConfigKey| {
+            k.group.as_ref().map(|g| {
+                self.groups
+                    .iter()
+                    .position(|x| x == g)
+                    .unwrap_or(usize::MAX)
+            })
+        };
+        let mut keys: Vec<&ConfigKey> = self.keys.iter().collect();
+        // `Option`'s order puts `None` (no group) first, as Kafka's comparator does.
+        keys.sort_by(|a, b| {
+            group_rank(a)
+                .cmp(&group_rank(b))
+                .then(a.order.cmp(&b.order))
+                .then(b.is_required().cmp(&a.is_required()))
+                .then(a.importance.cmp(&b.importance))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        keys
+    }
+
+    /// Kafka's `ConfigDef.embed(prefix, group, startingOrd, child)`: the child's keys in its sorted
+    /// order ([`ConfigDef::sorted_keys`]), renamed with `prefix`, moved into `group` and numbered
+    /// from `starting_order`; their validators and dependents are seen through the prefix too.
     pub fn embed(
         mut self,
         prefix: &str,
@@ -103,7 +127,7 @@ impl ConfigDef {
         starting_order: i32,
         child: &ConfigDef,
     ) -> Self {
-        for (key, order) in child.keys.iter().zip(starting_order..) {
+        for (key, order) in child.sorted_keys().into_iter().zip(starting_order..) {
             let mut embedded = key.clone();
             embedded.name = format!("{prefix}{}", key.name);
             embedded.group = Some(group.to_string());
