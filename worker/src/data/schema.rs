@@ -249,6 +249,14 @@ impl Schema {
         Self::primitive(SchemaType::Bytes, true)
     }
 
+    /// Java's `ConnectSchema.toString()`: `Schema{INT32}`, or `Schema{name:STRUCT}` for a named one.
+    pub fn java_string(&self) -> String {
+        match self.name() {
+            Some(name) => format!("Schema{{{name}:{}}}", self.schema_type()),
+            None => format!("Schema{{{}}}", self.schema_type()),
+        }
+    }
+
     /// Checks a value against this schema as `ConnectSchema.validateValue` does.
     pub fn validate_value(&self, value: &Value) -> Result<(), DataError> {
         super::value::validate(Some(""), self, value)

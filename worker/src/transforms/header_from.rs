@@ -125,6 +125,14 @@ impl HeaderFrom {
                 Some(_) => field_value(value, field_name, self.replace_null_with_default)?.clone(),
                 None => Value::Null,
             };
+            // Kafka's `ConnectHeaders.add` checks the header's value against its schema.
+            if v.is_null() && !field.schema.is_optional() {
+                return Err(DataError::new(format!(
+                    "A null value requires an optional schema but was {}",
+                    field.schema.java_string()
+                ))
+                .into());
+            }
             added.push((header.clone(), field.schema.clone(), v));
         }
         if self.is_move {
@@ -239,6 +247,29 @@ mod tests {
             out.headers.last_with_name("h_opt").unwrap().value,
             Value::from("dflt")
         );
+    }
+
+    /// A required field left unset (InsertField's `partition.field=p!` on a record without a
+    /// partition, say) cannot become a header of that schema: Kafka's `ConnectHeaders.add` refuses
+    /// the null, for copy and move alike.
+    #[test]
+    fn a_null_under_a_required_schema_cannot_become_a_header() {
+        let mut unset = Struct::new(schema()).unwrap();
+        unset.put("name", Value::from("n")).unwrap();
+        for op in ["copy", "move"] {
+            let t = transform("value", "id", "h", op);
+            let r = record(
+                None,
+                Value::Null,
+                Some(schema()),
+                Value::Struct(unset.clone()),
+            );
+            assert_eq!(
+                t.apply_owned(r).unwrap_err().to_string(),
+                "A null value requires an optional schema but was Schema{INT32}",
+                "{op}"
+            );
+        }
     }
 
     #[test]

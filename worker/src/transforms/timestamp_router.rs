@@ -82,7 +82,8 @@ impl Transformation for TimestampRouter {
         let format = self
             .timestamp_format
             .as_ref()
-            .map_err(|e| ConnectError::with_source(e.message().to_string(), e.clone()))?;
+            // `new SimpleDateFormat(pattern)` throws an IllegalArgumentException on the first record.
+            .map_err(|e| ConnectError::IllegalArgument(e.message().to_string()))?;
         let formatted = format.format(timestamp);
         // `${topic}` first: a topic containing `${timestamp}` has it replaced too, as in Kafka.
         record.topic = self
@@ -174,6 +175,7 @@ mod tests {
         let t = TimestampRouter::configure(&props(&[("timestamp.format", "yyyy-ii")])).unwrap();
         let err = t.apply_owned(record("t", Some(TS))).unwrap_err();
         assert_eq!(err.to_string(), "Illegal pattern character 'i'");
+        assert_eq!(err.java_class(), "java.lang.IllegalArgumentException");
     }
 
     #[test]

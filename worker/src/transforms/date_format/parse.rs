@@ -27,9 +27,13 @@ pub(super) fn parse(items: &[Item], text: &str, century_start_ms: i64) -> Result
                 }
             }
             Item::Field { letter, count } => {
-                // Java obeys the count (reads at most `count` chars for a number) whenever another
-                // field follows directly, so `yyyyMMdd` can split "20240131".
-                let obey_count = matches!(items.get(i + 1), Some(Item::Field { .. }));
+                // Java obeys the count (reads at most `count` chars for a number) when a numeric
+                // field follows directly, so `yyyyMMdd` can split "20240131"; before a text field
+                // or a zone (`dMMMyyyy`, `ss.SSSXXX`) the number takes every digit there is.
+                let obey_count = match items.get(i + 1) {
+                    Some(Item::Field { letter, count }) => abuts_numeric(*letter, *count),
+                    _ => false,
+                };
                 let mut p = FieldParser {
                     chars: &chars,
                     fields: &mut fields,
@@ -47,6 +51,35 @@ pub(super) fn parse(items: &[Item], text: &str, century_start_ms: i64) -> Result
         return fields.resolve().ok_or_else(|| fail(pos));
     }
     Ok(parsed)
+}
+
+/// JDK 17's `SimpleDateFormat.shouldObeyCount`: whether a field written with `count` letters is
+/// numeric, so that the number before it must stop at its own count.
+fn abuts_numeric(letter: Letter, count: usize) -> bool {
+    match letter {
+        Letter::Month | Letter::MonthStandalone => count <= 2,
+        Letter::Year
+        | Letter::WeekYear
+        | Letter::DayOfMonth
+        | Letter::HourOfDay0
+        | Letter::HourOfDay1
+        | Letter::Hour0
+        | Letter::Hour1
+        | Letter::Minute
+        | Letter::Second
+        | Letter::Millisecond
+        | Letter::DayOfYear
+        | Letter::DayOfWeekInMonth
+        | Letter::WeekOfYear
+        | Letter::WeekOfMonth
+        | Letter::IsoDayOfWeek => true,
+        Letter::Era
+        | Letter::DayName
+        | Letter::AmPm
+        | Letter::ZoneName
+        | Letter::ZoneRfc822
+        | Letter::ZoneIso => false,
+    }
 }
 
 struct FieldParser<'a> {

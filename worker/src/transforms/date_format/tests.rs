@@ -336,3 +336,31 @@ fn unparseable_text_reports_java_message() {
     assert!(parse("MMM", "Foo").is_err());
     assert!(parse("yyyy-MM-dd", "2024-01-").is_err());
 }
+
+/// JDK 17 stops a number at its letter count only when a numeric field follows it; before a text
+/// field or a zone the number takes every digit. So microseconds under `SSS` are read as that
+/// many milliseconds (Kafka's well-known skew), and `dMMMyyyy` reads a two-digit day.
+#[test]
+fn a_number_before_a_text_field_or_zone_takes_every_digit() {
+    assert_eq!(
+        parse(
+            "yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
+            "2024-01-15T10:00:00.123456+01:00"
+        )
+        .unwrap(),
+        utc(2024, 1, 15, 9, 0, 0, 0) + 123_456
+    );
+    assert_eq!(
+        parse("dMMMyyyy", "15Jan2024").unwrap(),
+        utc(2024, 1, 15, 0, 0, 0, 0)
+    );
+    // Before a numeric field the count still holds.
+    assert_eq!(
+        parse("yyyyMMdd", "20240131").unwrap(),
+        utc(2024, 1, 31, 0, 0, 0, 0)
+    );
+    assert_eq!(
+        parse("HHmmss", "235959").unwrap(),
+        utc(1970, 1, 1, 23, 59, 59, 0)
+    );
+}
