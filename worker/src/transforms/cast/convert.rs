@@ -226,8 +226,10 @@ fn java_float_text(text: &str) -> Option<String> {
         _ => {}
     }
     let body = body.strip_suffix(['f', 'F', 'd', 'D']).unwrap_or(body);
-    // Rust also accepts `inf`/`nan` spellings Java does not, so only digits and number syntax.
-    let valid = body.bytes().any(|b| b.is_ascii_digit())
+    // Rust also accepts `inf`/`nan` spellings Java does not, so only digits and number syntax,
+    // and one sign only: after it Java wants a digit or the point (`+-1` is refused).
+    let valid = body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && body.bytes().any(|b| b.is_ascii_digit())
         && body
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
@@ -249,6 +251,18 @@ mod tests {
 
     fn cast(value: Value, target: SchemaType) -> Result<Value, DataError> {
         cast_value(None, &value, target)
+    }
+
+    /// `Double.parseDouble` takes one optional sign, then a digit, the point, `NaN` or
+    /// `Infinity`.
+    #[test]
+    fn float_text_takes_one_sign_as_java_does() {
+        assert_eq!(parse_java_double(" -1.5e2d "), Some(-150.0));
+        assert_eq!(parse_java_double("+.5"), Some(0.5));
+        assert_eq!(parse_java_double("-Infinity"), Some(f64::NEG_INFINITY));
+        for refused in ["+-1", "++1", "--1", "-+1", "-", "e5", "inf", "0x1p3"] {
+            assert_eq!(parse_java_double(refused), None, "{refused}");
+        }
     }
 
     #[test]

@@ -181,6 +181,10 @@ impl Cast {
         let mut builder = match &self.casts {
             Casts::Whole(t) => copy_schema_basics(schema, SchemaBuilder::new(*t)),
             Casts::Fields(_) => {
+                // Kafka lists the fields before it looks at the value: `ConnectSchema.fields()`.
+                if schema.schema_type() != SchemaType::Struct {
+                    return Err(DataError::new("Cannot list fields on non-struct type"));
+                }
                 let mut b = copy_schema_basics(schema, SchemaBuilder::struct_());
                 for field in schema.fields() {
                     let field_schema = match self.field_cast(&field.name) {

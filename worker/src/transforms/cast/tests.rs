@@ -233,7 +233,18 @@ fn errors_and_tombstones() {
             t.as_ref(),
             source_record(Some(Schema::string()), Value::from("x"))
         ),
-        "Only Struct objects supported for [cast types], found: java.lang.String"
+        "Cannot list fields on non-struct type"
+    );
+    // Also when the schema has a default (Kafka never gets to casting it).
+    let with_default = SchemaBuilder::new(SchemaType::String)
+        .default_value(Value::from("d"))
+        .build();
+    assert_eq!(
+        apply_err(
+            t.as_ref(),
+            source_record(Some(with_default), Value::from("x"))
+        ),
+        "Cannot list fields on non-struct type"
     );
 }
 
