@@ -66,8 +66,8 @@ impl ProducerContext for DeliveryTracker {
                 self.metrics.records_written.inc();
             }
             Err((error, message)) if self.tolerate_send_failures => {
-                // Kafka's `executeFailed`: a failure and its time. Kafka does not count the record
-                // as skipped; Ferry does, as it is not in Kafka.
+                // Kafka's `executeFailed` counts a failure and its time. Ferry also counts the
+                // record as skipped (Kafka does not), since it never reaches the topic.
                 self.metrics.errors.inc();
                 self.metrics.error_handling.record_failures.inc();
                 self.metrics.error_handling.stamp_error();
