@@ -83,6 +83,7 @@ pub struct Stage {
 
 impl Stage {
     /// Kafka's rule: a stage applies when `predicate == null || (negate XOR predicate.test(record))`.
+    #[inline]
     fn applies_to(&self, record: &ConnectRecord) -> Result<bool, ConnectError> {
         match &self.predicate {
             None => Ok(true),
@@ -99,6 +100,26 @@ pub struct TransformError {
     pub class_name: String,
     #[source]
     pub source: ConnectError,
+}
+
+/// A stage's failure: the record gets its original topic back, and the error names the stage.
+/// Out of line, so the loop over the stages stays small.
+#[cold]
+#[inline(never)]
+fn stage_failed(
+    stage: &Stage,
+    record: &mut ConnectRecord,
+    original_topic: Option<std::sync::Arc<str>>,
+    source: ConnectError,
+) -> TransformError {
+    if let Some(topic) = original_topic {
+        record.topic = topic;
+    }
+    TransformError {
+        alias: stage.alias.clone(),
+        class_name: stage.class_name.clone(),
+        source,
+    }
 }
 
 /// The transforms of one connector, in order.
@@ -130,24 +151,15 @@ impl TransformChain {
     ) -> Result<Disposition, TransformError> {
         let original_topic = self.routes.then(|| record.topic.clone());
         for stage in &self.stages {
-            let applied = match stage.applies_to(record) {
-                Ok(true) => stage.transform.apply(record),
+            match stage.applies_to(record) {
+                Ok(true) => {}
                 Ok(false) => continue,
-                Err(e) => Err(e),
-            };
-            match applied {
+                Err(source) => return Err(stage_failed(stage, record, original_topic, source)),
+            }
+            match stage.transform.apply(record) {
                 Ok(Disposition::Keep) => {}
                 Ok(Disposition::Drop) => return Ok(Disposition::Drop),
-                Err(source) => {
-                    if let Some(topic) = original_topic {
-                        record.topic = topic;
-                    }
-                    return Err(TransformError {
-                        alias: stage.alias.clone(),
-                        class_name: stage.class_name.clone(),
-                        source,
-                    });
-                }
+                Err(source) => return Err(stage_failed(stage, record, original_topic, source)),
             }
         }
         Ok(Disposition::Keep)

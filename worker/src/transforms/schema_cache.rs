@@ -34,14 +34,26 @@ impl<D: Clone> SchemaCache<D> {
     }
 
     /// The cached schema derived from `key`, or the result of `build` (cached on success).
+    #[inline]
     pub(crate) fn get_or_build<E>(
         &self,
         key: &Schema,
         build: impl FnOnce(&Schema) -> Result<D, E>,
     ) -> Result<D, E> {
-        if let Some(found) = self.get(key) {
-            return Ok(found);
+        match self.get(key) {
+            Some(found) => Ok(found),
+            None => self.build_and_put(key, build),
         }
+    }
+
+    /// A miss: once per schema, so kept out of line, away from every record's path.
+    #[cold]
+    #[inline(never)]
+    fn build_and_put<E>(
+        &self,
+        key: &Schema,
+        build: impl FnOnce(&Schema) -> Result<D, E>,
+    ) -> Result<D, E> {
         // Built outside the lock: building may be slow and must not block other tasks' lookups; a
         // concurrent miss builds the same schema twice, which is harmless.
         let built = build(key)?;
