@@ -163,6 +163,39 @@ impl PluginResolver for BuiltinPlugins {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ConfigInfos;
+
+    /// `/validate` of a FileStreamSink with `extra` settings, against the real plugin registry.
+    fn validate_sink(extra: &[(&str, &str)]) -> ConfigInfos {
+        let props: crate::config::Props = [
+            ("name", "s"),
+            ("connector.class", "FileStreamSink"),
+            ("topics", "t"),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let plugin = find_connector("FileStreamSink").expect("the file sink");
+        crate::config::connector::validate_connector_config(
+            "FileStreamSink",
+            &(plugin.config_def)(),
+            plugin.kind,
+            &props,
+            &BuiltinPlugins,
+        )
+    }
+
+    /// The reported value and errors of `key`.
+    fn reported(infos: &ConfigInfos, key: &str) -> (Vec<String>, Option<String>) {
+        infos
+            .configs
+            .iter()
+            .filter_map(|c| c.value.as_ref())
+            .find(|v| v.name == key)
+            .map(|v| (v.errors.clone(), v.value.clone()))
+            .unwrap_or_default()
+    }
 
     #[test]
     fn connectors_are_found_by_class_and_kafkas_aliases() {
@@ -191,34 +224,9 @@ mod tests {
     /// another kind. Validation says so, and echoes the class.
     #[test]
     fn a_type_key_naming_an_unusable_class_gets_kafkas_message() {
-        use crate::config::connector::validate_connector_config;
         let validate = |pairs: &[(&str, &str)]| {
-            let mut props: crate::config::Props = [
-                ("name", "s"),
-                ("connector.class", "FileStreamSink"),
-                ("topics", "t"),
-            ]
-            .iter()
-            .chain(pairs)
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-            props.insert("file".into(), "/tmp/x".into());
-            let plugin = find_connector("FileStreamSink").expect("the file sink");
-            let infos = validate_connector_config(
-                "FileStreamSink",
-                &(plugin.config_def)(),
-                plugin.kind,
-                &props,
-                &BuiltinPlugins,
-            );
-            let value = infos
-                .configs
-                .iter()
-                .filter_map(|c| c.value.as_ref())
-                .find(|v| v.name.ends_with(".type"))
-                .cloned()
-                .expect("a type key");
-            (value.errors, value.value)
+            let key = pairs[1].0;
+            reported(&validate_sink(pairs), key)
         };
         let (errors, value) = validate(&[
             ("transforms", "x"),
@@ -284,34 +292,12 @@ mod tests {
     /// Kafka echoes a CLASS value as the loaded class's name, so an alias comes back in full.
     #[test]
     fn validation_echoes_class_values_by_their_full_names() {
-        use crate::config::connector::validate_connector_config;
-        let props: crate::config::Props = [
-            ("name", "s"),
-            ("connector.class", "FileStreamSink"),
-            ("topics", "t"),
+        let infos = validate_sink(&[
             ("value.converter", "JsonConverter"),
             ("transforms", "f"),
             ("transforms.f.type", " Filter "),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let plugin = find_connector("FileStreamSink").expect("the file sink");
-        let infos = validate_connector_config(
-            "FileStreamSink",
-            &(plugin.config_def)(),
-            plugin.kind,
-            &props,
-            &BuiltinPlugins,
-        );
-        let value_of = |key: &str| {
-            infos
-                .configs
-                .iter()
-                .filter_map(|c| c.value.as_ref())
-                .find(|v| v.name == key)
-                .and_then(|v| v.value.clone())
-        };
+        ]);
+        let value_of = |key: &str| reported(&infos, key).1;
         assert_eq!(
             value_of("transforms.f.type").as_deref(),
             Some("org.apache.kafka.connect.transforms.Filter")
@@ -326,28 +312,13 @@ mod tests {
     /// `sortedConfigs()` order: required first, then by importance, then by name.
     #[test]
     fn embedded_transform_keys_come_in_kafkas_sorted_order() {
-        use crate::config::connector::validate_connector_config;
-        let props: crate::config::Props = [
-            ("name", "s"),
-            ("connector.class", "FileStreamSink"),
-            ("topics", "t"),
+        let infos = validate_sink(&[
             ("transforms", "x"),
             (
                 "transforms.x.type",
                 "org.apache.kafka.connect.transforms.ExtractField$Value",
             ),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let plugin = find_connector("FileStreamSink").expect("the file sink");
-        let infos = validate_connector_config(
-            "FileStreamSink",
-            &(plugin.config_def)(),
-            plugin.kind,
-            &props,
-            &BuiltinPlugins,
-        );
+        ]);
         let embedded: Vec<(String, i32)> = infos
             .configs
             .iter()
