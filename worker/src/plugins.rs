@@ -279,6 +279,12 @@ mod tests {
             errors,
             vec!["Invalid value class org.apache.kafka.connect.file.FileStreamSourceConnector for configuration transforms.x.type: Not a Transformation"]
         );
+        // Kafka's not-found message quotes the value as written, blanks included.
+        let (errors, _) = validate(&[("transforms", "x"), ("transforms.x.type", " Nope ")]);
+        assert_eq!(
+            errors,
+            vec!["Invalid value  Nope  for configuration transforms.x.type: Class  Nope  could not be found."]
+        );
         // A name that is nothing at all.
         let (errors, value) =
             validate(&[("transforms", "x"), ("transforms.x.type", "ExtractField")]);

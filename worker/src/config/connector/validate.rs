@@ -157,9 +157,7 @@ fn check_classes(
         };
         match problem {
             Some(problem) => {
-                value
-                    .errors
-                    .insert(0, problem.error(&key, java_trim(raw)).to_string());
+                value.errors.insert(0, problem.error(&key, raw).to_string());
                 value.value = problem.echoed_value();
             }
             None => {
