@@ -44,7 +44,8 @@ const VERTICAL_SPACE: &str = r"\n\x{0B}\f\r\x{85}\x{2028}\x{2029}";
 /// Java's `\Z`: the end of the input, or just before a line terminator that ends it.
 const END_BEFORE_TERMINATOR: &str = r"(?=(?:\r\n|[\n\r\x{85}\x{2028}\x{2029}])?\z)";
 /// The letters Java gives a meaning to after a backslash (outside `\Q...\E`).
-const JAVA_ESCAPE_LETTERS: &str = "abBcdDeEfGhHknNpPQrRsStuvVwWxXzZA";
+/// (`\E` only ends a `\Q` quote; alone, Java refuses it like an unknown letter.)
+const JAVA_ESCAPE_LETTERS: &str = "abBcdDefGhHknNpPQrRsStuvVwWxXzZA";
 
 /// A compiled pattern: `full` answers `Matcher.matches()`, `find` is the pattern as written, for
 /// `Matcher.find()` / `replaceFirst`.
@@ -173,8 +174,6 @@ fn translate(pattern: &str) -> Result<String, String> {
                     rest[..end].iter().for_each(|&q| push_literal(&mut out, q));
                     i += (end + 2).min(rest.len());
                 }
-                // A stray `\E` ends nothing; Java ignores it.
-                'E' => {}
                 'h' => push_class(&mut out, HORIZONTAL_SPACE, false, in_class)?,
                 'H' => push_class(&mut out, HORIZONTAL_SPACE, true, in_class)?,
                 'v' => push_class(&mut out, VERTICAL_SPACE, false, in_class)?,
@@ -397,7 +396,7 @@ mod tests {
 
     #[test]
     fn escapes_java_does_not_define_are_refused() {
-        for pattern in ["a\\Kb", "\\O", "\\i", "\\y"] {
+        for pattern in ["a\\Kb", "\\O", "\\i", "\\y", "a\\Eb"] {
             let err = compile(pattern).unwrap_err();
             assert!(
                 err.contains("Illegal/unsupported escape sequence"),
