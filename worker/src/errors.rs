@@ -75,14 +75,19 @@ pub fn java_exception_class(error: &(dyn std::error::Error + 'static)) -> &'stat
     "org.apache.kafka.connect.errors.ConnectException"
 }
 
+/// The errors that caused `error`, nearest first.
+pub fn causes<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(error.source(), |cause| cause.source())
+}
+
 /// The head of a Java stack trace for `error`: the exception line, then each cause.
 pub fn java_trace(error: &(dyn std::error::Error + 'static)) -> String {
     let mut out = format!("{}: {}", java_exception_class(error), error);
-    let mut source = error.source();
-    while let Some(cause) = source {
+    for cause in causes(error) {
         out.push_str("\nCaused by: ");
         out.push_str(&cause.to_string());
-        source = cause.source();
     }
     out
 }

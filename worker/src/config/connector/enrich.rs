@@ -112,19 +112,20 @@ impl TypeProblem {
             .into_iter()
             .filter(|c| c.starts_with(&nested_prefix))
             .collect();
+        // An abstract parent is itself no plugin: it is named as written.
+        let class = match (resolver.plugin_class(name), children.is_empty()) {
+            (Some(class), _) => class,
+            (None, false) => name.to_string(),
+            (None, true) => return Some(TypeProblem::NotFound),
+        };
         let reason = if !children.is_empty() && kind == AliasKind::Transformation {
             format!(
                 "Transformation is abstract and cannot be created. Did you mean {}?",
                 children.join(", ")
             )
-        } else if !children.is_empty() || resolver.plugin_class(name).is_some() {
-            format!("Not a {}", kind.simple_class_name())
         } else {
-            return Some(TypeProblem::NotFound);
+            format!("Not a {}", kind.simple_class_name())
         };
-        let class = resolver
-            .plugin_class(name)
-            .unwrap_or_else(|| name.to_string());
         Some(TypeProblem::Unusable { class, reason })
     }
 

@@ -211,13 +211,12 @@ impl ErrorPolicy {
     }
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+/// The error and its causes on one line, for the error log.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
+    for cause in crate::errors::causes(e) {
         out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
+        out.push_str(&cause.to_string());
     }
     out
 }
