@@ -211,11 +211,30 @@ impl Struct {
         (self.schema, self.values)
     }
 
-    /// Sets a field by index without validation (for converters that validated already).
-    pub fn put_unchecked(&mut self, index: usize, value: Value) {
-        if let Some(slot) = self.values.get_mut(index) {
-            *slot = value;
+    /// Sets the field at `index` to a value built to match that field's schema (InsertField's
+    /// topic as a string, partition as an int32, and so on), for which `put`'s validation cannot
+    /// fail: it is skipped on the record path, and checked in debug builds.
+    pub fn put_built_at(&mut self, index: usize, value: Value) -> Result<(), DataError> {
+        let (Some(field), Some(slot)) =
+            (self.schema.fields().get(index), self.values.get_mut(index))
+        else {
+            return Err(DataError::new(format!(
+                "field index {index} is out of range for a struct of {} fields",
+                self.values.len()
+            )));
+        };
+        debug_assert!(
+            validate(Some(&field.name), &field.schema, &value).is_ok(),
+            "a built value does not match its field's schema: {}",
+            field.name
+        );
+        // The slot is usually still the null `new` left there: nothing to drop, and no call to
+        // the general drop of a value.
+        match std::mem::replace(slot, value) {
+            Value::Null => {}
+            replaced => drop(replaced),
         }
+        Ok(())
     }
 
     /// The field's value, or its schema default when the value is null (`Struct.get`).
@@ -386,6 +405,22 @@ mod tests {
         let leading = Struct::with_leading_values(person(), values).unwrap();
         assert_eq!(carried, leading);
         assert_eq!(carried.values().len(), 3);
+    }
+
+    #[test]
+    fn a_built_value_is_set_at_its_index_and_an_index_past_the_fields_is_an_error() {
+        let mut s = Struct::new(person()).unwrap();
+        s.put_built_at(2, Value::Int32(36)).unwrap();
+        s.put_built_at(0, Value::from("ada")).unwrap();
+        s.put_built_at(0, Value::from("grace")).unwrap();
+        assert_eq!(
+            s.values(),
+            &[Value::from("grace"), Value::Null, Value::Int32(36)]
+        );
+        assert_eq!(
+            s.put_built_at(3, Value::Int32(1)).unwrap_err().to_string(),
+            "field index 3 is out of range for a struct of 3 fields"
+        );
     }
 
     #[test]

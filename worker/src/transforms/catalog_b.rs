@@ -159,6 +159,35 @@ mod tests {
     }
 
     #[test]
+    fn a_hit_on_an_older_entry_makes_it_the_most_recently_used() {
+        let cache = SchemaCache::new();
+        let builds = std::cell::Cell::new(0);
+        let derive = |_: &Schema| -> Result<Schema, DataError> {
+            builds.set(builds.get() + 1);
+            Ok(Schema::optional_of(SchemaType::String))
+        };
+        let old = schema("old");
+        cache.get_or_build(&old, derive).unwrap();
+        cache.get_or_build(&schema("newer"), derive).unwrap();
+        // Found behind the front entry, by pointer and then by equality: each moves it to the front.
+        cache.get_or_build(&old, derive).unwrap();
+        cache.get_or_build(&schema("newer"), derive).unwrap();
+        cache.get_or_build(&schema("old"), derive).unwrap();
+        assert_eq!(builds.get(), 2);
+        // Fifteen more schemas evict "newer", the least recently used, and keep "old".
+        for i in 0..SCHEMA_CACHE_SIZE - 1 {
+            cache
+                .get_or_build(&schema(&format!("other{i}")), derive)
+                .unwrap();
+        }
+        assert_eq!(builds.get(), 2 + SCHEMA_CACHE_SIZE - 1);
+        cache.get_or_build(&old, derive).unwrap();
+        assert_eq!(builds.get(), 2 + SCHEMA_CACHE_SIZE - 1);
+        cache.get_or_build(&schema("newer"), derive).unwrap();
+        assert_eq!(builds.get(), 2 + SCHEMA_CACHE_SIZE);
+    }
+
+    #[test]
     fn build_errors_are_returned_and_not_cached() {
         let cache: SchemaCache = SchemaCache::new();
         let err = cache

@@ -245,8 +245,10 @@ impl InsertField {
             .cache
             .get_or_build(value.schema(), |s| self.updated_schema(s))?;
         // The updated schema starts with the struct's own fields, in order and with their own
-        // schemas, then the insertions: the values move across in their vector. Each insertion is
-        // validated as Kafka's `put` validates it; a carried value only when it is null.
+        // schemas, then the insertions: the values move across in their vector. A carried value
+        // is validated as Kafka's `put` validates it only when it is null; an insertion is built
+        // with its field's type (a String topic for a string field, and so on), so Kafka's `put`
+        // of it cannot fail.
         let (own_schema, mut values) = value.into_parts();
         let own_fields = own_schema.fields();
         for (field, v) in own_fields.iter().zip(values.iter_mut()) {
@@ -254,7 +256,7 @@ impl InsertField {
         }
         let mut updated = Struct::with_carried_values(schema.clone(), values)?;
         self.each_insertion(record, true, |slot, _, v| {
-            updated.put_at(own_fields.len() + slot, v).map(|_| ())
+            updated.put_built_at(own_fields.len() + slot, v)
         })?;
         Ok((schema, Value::Struct(updated)))
     }

@@ -62,16 +62,28 @@ impl<D: Clone> SchemaCache<D> {
     }
 
     /// The derived schema remembered for `key`, which becomes the most recently used.
+    #[inline]
     pub(crate) fn get(&self, key: &Schema) -> Option<D> {
         let mut entries = lock(&self.entries);
+        // The steady state of a one-schema stream, on every record: the very schema object of the
+        // last lookup, already the most recently used. Kept small so it inlines into the transform.
+        if let Some((recent, derived)) = entries.front() {
+            if recent.ptr_eq(key) {
+                return Some(derived.clone());
+            }
+        }
+        Self::find_and_promote(&mut entries, key)
+    }
+
+    /// Any other entry: the same schema object, else an equal schema (Java's `equals`), moved to
+    /// the front.
+    #[cold]
+    #[inline(never)]
+    fn find_and_promote(entries: &mut VecDeque<(Schema, D)>, key: &Schema) -> Option<D> {
         let index = entries
             .iter()
             .position(|(k, _)| k.ptr_eq(key))
             .or_else(|| entries.iter().position(|(k, _)| k == key))?;
-        if index == 0 {
-            // The steady state of a one-schema stream: already the most recently used.
-            return entries.front().map(|(_, v)| v.clone());
-        }
         let entry = entries.remove(index)?;
         let found = entry.1.clone();
         entries.push_front(entry);

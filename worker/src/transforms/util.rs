@@ -29,15 +29,16 @@ impl Side {
     /// Replaces this side of the record (`record.newRecord(...)`): topic, partition, the other side,
     /// timestamp, headers and origin are kept.
     pub fn replace(self, record: &mut ConnectRecord, schema: Option<Schema>, value: Value) {
-        match self {
-            Side::Key => {
-                record.key_schema = schema;
-                record.key = value;
-            }
-            Side::Value => {
-                record.value_schema = schema;
-                record.value = value;
-            }
+        let (schema_slot, value_slot) = match self {
+            Side::Key => (&mut record.key_schema, &mut record.key),
+            Side::Value => (&mut record.value_schema, &mut record.value),
+        };
+        *schema_slot = schema;
+        // After `take_side` the slot holds null: nothing to drop, and no call to the general drop
+        // of a value on every record.
+        match std::mem::replace(value_slot, value) {
+            Value::Null => {}
+            replaced => drop(replaced),
         }
     }
 
