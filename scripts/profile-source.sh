@@ -7,7 +7,10 @@
 # on a shared 2-CPU machine moves by tens of percent, so they show what a change to the record path
 # costs or saves. They do not count the broker's work or time spent waiting.
 #
-#   scripts/profile-source.sh [LINES]        (default 300000; about 30 s a load)
+#   scripts/profile-source.sh [LINES [KEY=VALUE...]]   (default 300000; about 30 s a load)
+#
+# Each KEY=VALUE is appended to the worker's properties, as ferry-bench's --worker-property, e.g.
+# `scripts/profile-source.sh 300000 producer.compression.type=lz4` counts the compression too.
 #
 # Needs valgrind (apt-get install valgrind) and tansu (scripts/install-tansu.sh, or FERRY_TANSU).
 # Keeps each load's callgrind file in $PROFILE_DIR (default /tmp/ferry-profile) for
@@ -15,6 +18,11 @@
 set -euo pipefail
 
 lines=${1:-300000}
+shift || true
+extra_properties=("$@")
+for property in "${extra_properties[@]}"; do
+  [[ $property == *=* ]] || { echo "profile-source: '$property' is not KEY=VALUE" >&2; exit 1; }
+done
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${PROFILE_DIR:-/tmp/ferry-profile}
 tansu=${FERRY_TANSU:-$HOME/.cache/ferry/tansu-0.6.0/bin/tansu}
@@ -85,6 +93,9 @@ offset.storage.file.filename=$dir/connect.offsets
 offset.flush.interval.ms=10000
 listeners=http://127.0.0.1:$rest
 EOF
+  for property in "${extra_properties[@]}"; do
+    echo "$property" >>"$dir/worker.properties"
+  done
   : >"$out/configs/input.txt"
   valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
     "$worker_bin" standalone "$dir/worker.properties" "$config" >"$dir/worker.log" 2>&1 &
@@ -116,7 +127,7 @@ done
 
 plain=${per_record[load-source]}
 echo
-echo "Worker instructions per record (all threads, callgrind, $lines records):"
+echo "Worker instructions per record (all threads, callgrind, $lines records${extra_properties[*]:+; ${extra_properties[*]}}):"
 printf '%-22s %10s %10s\n' load instr/rec "vs plain"
 for name in load-source load-source-chain load-source-routed; do
   awk -v n="$name" -v v="${per_record[$name]}" -v p="$plain" \
