@@ -64,6 +64,25 @@ impl ConnectError {
     }
 }
 
+/// An exception Kafka's code would have as a cause, named by its Java class: what a Ferry error
+/// carries where the underlying failure is not one of Ferry's own errors (a parser's, say), so that
+/// its trace line names the class Kafka's would.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct JavaException {
+    pub class: &'static str,
+    pub message: String,
+}
+
+impl JavaException {
+    pub fn new(class: &'static str, message: impl Into<String>) -> Self {
+        JavaException {
+            class,
+            message: message.into(),
+        }
+    }
+}
+
 /// The Java exception class Kafka would name for `error`.
 pub fn java_exception_class(error: &(dyn std::error::Error + 'static)) -> &'static str {
     if error.is::<DataError>() {
@@ -71,6 +90,15 @@ pub fn java_exception_class(error: &(dyn std::error::Error + 'static)) -> &'stat
     }
     if let Some(e) = error.downcast_ref::<ConnectError>() {
         return e.java_class();
+    }
+    if let Some(e) = error.downcast_ref::<JavaException>() {
+        return e.class;
+    }
+    if error.is::<std::io::Error>() {
+        return "java.io.IOException";
+    }
+    if error.is::<rdkafka::error::KafkaError>() {
+        return "org.apache.kafka.common.KafkaException";
     }
     "org.apache.kafka.connect.errors.ConnectException"
 }
@@ -87,6 +115,8 @@ pub fn java_trace(error: &(dyn std::error::Error + 'static)) -> String {
     let mut out = format!("{}: {}", java_exception_class(error), error);
     for cause in causes(error) {
         out.push_str("\nCaused by: ");
+        out.push_str(java_exception_class(cause));
+        out.push_str(": ");
         out.push_str(&cause.to_string());
     }
     out

@@ -88,13 +88,13 @@ mod tests {
         assert_eq!(
             c.from_connect_data("t", Some(&Schema::string()), &Value::Bytes(vec![]))
                 .unwrap_err()
-                .0,
+                .message(),
             "Invalid schema type for ByteArrayConverter: STRING"
         );
         assert_eq!(
             c.from_connect_data("t", None, &Value::from("x"))
                 .unwrap_err()
-                .0,
+                .message(),
             "ByteArrayConverter is not compatible with objects of type class java.lang.String"
         );
     }

@@ -229,16 +229,16 @@ mod tests {
         assert_eq!(
             c.from_connect_data("t", None, &Value::Int64(1))
                 .unwrap_err()
-                .0,
+                .message(),
             "Failed to serialize to integer (was class java.lang.Long): "
         );
         assert_eq!(
-            c.to_connect_data("t", Some(&[1, 2])).unwrap_err().0,
+            c.to_connect_data("t", Some(&[1, 2])).unwrap_err().message(),
             "Failed to deserialize integer: Size of data received by IntegerDeserializer is not 4"
         );
         let b = NumberConverter::new(NumberKind::Boolean);
         assert_eq!(
-            b.to_connect_data("t", Some(&[2])).unwrap_err().0,
+            b.to_connect_data("t", Some(&[2])).unwrap_err().message(),
             "Failed to deserialize boolean: Unexpected byte received by BooleanDeserializer: 2"
         );
     }

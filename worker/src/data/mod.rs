@@ -18,13 +18,38 @@ pub use record::{ConnectRecord, Header, Headers, RecordOrigin, SourceOffset, Sou
 pub use schema::{logical, Field, Schema, SchemaBuilder, SchemaType};
 pub use value::{SchemaAndValue, Struct, Value};
 
-/// An error in the data model or in converting data, with Kafka's `DataException` message.
+use crate::errors::JavaException;
+
+/// An error in the data model or in converting data: Kafka's `DataException`, with its message and,
+/// where Kafka's has one, the exception that caused it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{0}")]
-pub struct DataError(pub String);
+#[error("{message}")]
+pub struct DataError {
+    message: String,
+    #[source]
+    cause: Option<JavaException>,
+}
 
 impl DataError {
     pub fn new(message: impl Into<String>) -> Self {
-        DataError(message.into())
+        DataError {
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    /// Kafka's `new DataException(message, cause)`: the message stays Kafka's exactly (it is what
+    /// a dead-letter record's `exception.message` header holds), and the detail goes in the cause,
+    /// which traces and the error log show as a `Caused by:` line.
+    pub fn caused_by(message: impl Into<String>, cause: JavaException) -> Self {
+        DataError {
+            message: message.into(),
+            cause: Some(cause),
+        }
+    }
+
+    /// The message alone, without the cause.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }

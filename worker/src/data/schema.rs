@@ -400,7 +400,10 @@ impl SchemaBuilder {
         let schema = self.build();
         if let Some(default) = schema.default_value() {
             if let Err(e) = schema.validate_value(default) {
-                return Err(DataError::new(format!("Invalid default value: {}", e.0)));
+                return Err(DataError::new(format!(
+                    "Invalid default value: {}",
+                    e.message()
+                )));
             }
         }
         Ok(schema)

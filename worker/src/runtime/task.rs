@@ -159,19 +159,29 @@ mod tests {
             class_name: "org.apache.kafka.connect.json.JsonConverter".into(),
             record: "consumed record is {topic='t', partition=0, offset=5}".into(),
             logged_record: None,
-            source: Box::new(crate::data::DataError::new("bad json")),
+            source: Box::new(crate::data::DataError::caused_by(
+                "bad json: ",
+                crate::errors::JavaException::new(
+                    "org.apache.kafka.common.errors.SerializationException",
+                    "Unexpected character",
+                ),
+            )),
         };
         assert_eq!(
             failure.log_message(),
             "Error encountered in task sink-0. Executing stage 'VALUE_CONVERTER' with class \
              'org.apache.kafka.connect.json.JsonConverter'."
         );
-        let trace = tolerance_exceeded(failure).trace();
-        assert!(trace.starts_with(
-            "org.apache.kafka.connect.errors.ConnectException: Tolerance exceeded in error handler"
-        ));
-        assert!(trace.contains("Executing stage 'VALUE_CONVERTER' with class 'org.apache.kafka.connect.json.JsonConverter'"), "{trace}");
-        assert!(trace.contains("offset=5"), "{trace}");
-        assert!(trace.contains("Caused by: bad json"), "{trace}");
+        // Each `Caused by:` line names its Java class, as `printStackTrace` does.
+        assert_eq!(
+            tolerance_exceeded(failure).trace(),
+            "org.apache.kafka.connect.errors.ConnectException: Tolerance exceeded in error handler\n\
+             Caused by: org.apache.kafka.connect.errors.ConnectException: Error encountered in task \
+             sink-0. Executing stage 'VALUE_CONVERTER' with class \
+             'org.apache.kafka.connect.json.JsonConverter', where consumed record is \
+             {topic='t', partition=0, offset=5}.\n\
+             Caused by: org.apache.kafka.connect.errors.DataException: bad json: \n\
+             Caused by: org.apache.kafka.common.errors.SerializationException: Unexpected character"
+        );
     }
 }

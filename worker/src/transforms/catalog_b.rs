@@ -193,7 +193,7 @@ mod tests {
         let err = cache
             .get_or_build(&schema("s"), |_| Err(DataError::new("boom")))
             .unwrap_err();
-        assert_eq!(err.0, "boom");
+        assert_eq!(err.message(), "boom");
         assert_eq!(cache.len(), 0);
     }
 }

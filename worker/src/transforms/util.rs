@@ -174,19 +174,19 @@ mod tests {
     #[test]
     fn requirement_messages_are_kafkas() {
         assert_eq!(
-            require_map(&Value::Int32(1), "field insertion").unwrap_err().0,
+            require_map(&Value::Int32(1), "field insertion").unwrap_err().message(),
             "Only Map objects supported in absence of schema for [field insertion], found: java.lang.Integer"
         );
         assert_eq!(
             require_struct(&Value::Null, "field extraction")
                 .unwrap_err()
-                .0,
+                .message(),
             "Only Struct objects supported for [field extraction], found: null"
         );
         assert_eq!(
             require_schema(None, "updating schema metadata")
                 .unwrap_err()
-                .0,
+                .message(),
             "Schema required for [updating schema metadata]"
         );
     }

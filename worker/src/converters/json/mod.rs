@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use crate::config::{ConfigError, Props};
 use crate::data::{DataError, Schema, SchemaAndValue, Value};
+use crate::errors::JavaException;
 
 use super::{Converter, ConverterKind};
 use cache::{ConnectSchemaCache, SchemaJson, SchemaJsonCache};
@@ -28,6 +29,18 @@ pub const CLASS_NAME: &str = "org.apache.kafka.connect.json.JsonConverter";
 const ENVELOPE_ERROR: &str = "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not contain additional fields. If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter configuration.";
 const DESERIALIZE_ERROR: &str =
     "Converting byte[] to Kafka Connect data failed due to serialization error: ";
+
+/// Kafka's `DataException` for bytes that are not JSON: its message is the bare prefix, and the
+/// parser's complaint is the cause (a `SerializationException` wrapping Jackson's, in Kafka).
+fn serialization_error(parse_error: impl std::fmt::Display) -> DataError {
+    DataError::caused_by(
+        DESERIALIZE_ERROR,
+        JavaException::new(
+            "org.apache.kafka.common.errors.SerializationException",
+            parse_error.to_string(),
+        ),
+    )
+}
 
 /// The JsonConverter. Cheap to share: the caches are internally synchronized.
 pub struct JsonConverter {
@@ -81,7 +94,7 @@ impl JsonConverter {
             return Ok(Some(schema));
         }
         let node = reader::parse(trimmed, false)
-            .map_err(|e| DataError::new(format!("{DESERIALIZE_ERROR}{e}")))?
+            .map_err(serialization_error)?
             .unwrap_or(JsonNode::Null);
         let schema = to_connect::as_connect_schema(&node, &self.config)?;
         if let Some(s) = &schema {
@@ -119,8 +132,7 @@ impl JsonConverter {
         let Some(data) = data else {
             return Ok(SchemaAndValue::NULL);
         };
-        let root = reader::parse(data, self.config.schemas_enable)
-            .map_err(|e| DataError::new(format!("{DESERIALIZE_ERROR}{e}")))?;
+        let root = reader::parse(data, self.config.schemas_enable).map_err(serialization_error)?;
         if !self.config.schemas_enable {
             let value = to_connect::convert_to_connect(None, root.as_ref(), &self.config)?;
             return Ok(SchemaAndValue::new(None, value));

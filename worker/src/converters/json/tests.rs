@@ -17,7 +17,10 @@ fn to_json(c: &JsonConverter, schema: Option<&Schema>, value: &Value) -> String 
 }
 
 fn err_to_json(c: &JsonConverter, schema: Option<&Schema>, value: &Value) -> String {
-    c.from_connect_data("t", schema, value).unwrap_err().0
+    c.from_connect_data("t", schema, value)
+        .unwrap_err()
+        .message()
+        .to_string()
 }
 
 fn read(c: &JsonConverter, json: &str) -> SchemaAndValue {
@@ -25,7 +28,10 @@ fn read(c: &JsonConverter, json: &str) -> SchemaAndValue {
 }
 
 fn read_err(c: &JsonConverter, json: &str) -> String {
-    c.to_connect_data("t", Some(json.as_bytes())).unwrap_err().0
+    c.to_connect_data("t", Some(json.as_bytes()))
+        .unwrap_err()
+        .message()
+        .to_string()
 }
 
 #[test]
@@ -295,13 +301,18 @@ fn envelope_rules_on_input() {
     );
     let bare = converter(&[("schemas.enable", "false")]);
     assert_eq!(read(&bare, ""), SchemaAndValue::NULL);
-    let err = read_err(&c, "{not json");
-    assert!(
-        err.starts_with(
-            "Converting byte[] to Kafka Connect data failed due to serialization error: "
-        ),
-        "{err}"
+    // Kafka's message is exactly the prefix; the parser's complaint is the cause.
+    let err = c.to_connect_data("t", Some(b"{not json")).unwrap_err();
+    assert_eq!(
+        err.message(),
+        "Converting byte[] to Kafka Connect data failed due to serialization error: "
     );
+    let cause = std::error::Error::source(&err).expect("the parser's error is the cause");
+    assert_eq!(
+        crate::errors::java_exception_class(cause),
+        "org.apache.kafka.common.errors.SerializationException"
+    );
+    assert!(!cause.to_string().is_empty());
 }
 
 #[test]

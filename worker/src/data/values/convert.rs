@@ -337,12 +337,12 @@ mod tests {
     fn errors_have_kafka_text() {
         let err = convert_to(&Schema::int32(), None, &Value::from("abc")).unwrap_err();
         assert_eq!(
-            err.0,
+            err.message(),
             "Unable to convert abc (class java.lang.String) to a number"
         );
         let err = convert_to(&Schema::int32(), None, &Value::Null).unwrap_err();
         assert_eq!(
-            err.0,
+            err.message(),
             "Unable to convert a null value to a schema that requires a value"
         );
         assert_eq!(
@@ -362,11 +362,15 @@ mod tests {
             Value::Date(2 * MILLIS_PER_DAY)
         );
         let err = convert_to(&logical::time(), None, &Value::Int64(-1)).unwrap_err();
-        assert!(err.0.starts_with("Time values must use"), "{}", err.0);
+        assert!(
+            err.message().starts_with("Time values must use"),
+            "{}",
+            err.message()
+        );
         assert_eq!(
             decimal_from_logical(&logical::decimal(2), &Decimal::new(1, 1))
                 .unwrap_err()
-                .0,
+                .message(),
             "Decimal value has mismatching scale for given Decimal schema. Schema has scale 2, value has scale 1."
         );
     }

@@ -266,6 +266,8 @@ impl DeadLetterQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::converters::json::JsonConverter;
+    use crate::converters::{Converter, ConverterKind};
     use crate::data::DataError;
     use crate::runtime::task::{Stage, TaskId};
 
@@ -289,9 +291,13 @@ mod tests {
             class_name: "org.apache.kafka.connect.json.JsonConverter".into(),
             record: String::new(),
             logged_record: None,
-            source: Box::new(DataError::new(
-                "Converting byte[] to Kafka Connect data failed due to serialization error: ",
-            )),
+            // What the JsonConverter raises for these bytes.
+            source: Box::new(
+                JsonConverter::for_kind(&Props::new(), ConverterKind::Value)
+                    .unwrap()
+                    .to_connect_data("in", Some(b"{oops"))
+                    .unwrap_err(),
+            ),
         };
         let h: BTreeMap<_, _> = context_headers(&record, &failure).into_iter().collect();
         assert_eq!(h["__connect.errors.topic"], "in");
@@ -308,8 +314,20 @@ mod tests {
             h["__connect.errors.exception.class.name"],
             "org.apache.kafka.connect.errors.DataException"
         );
-        assert!(h["__connect.errors.exception.stacktrace"]
-            .starts_with("org.apache.kafka.connect.errors.DataException: Converting byte[]"));
+        // Kafka's message is the bare prefix; the parser's detail is the cause, in the trace.
+        assert_eq!(
+            h["__connect.errors.exception.message"],
+            "Converting byte[] to Kafka Connect data failed due to serialization error: "
+        );
+        let trace = &h["__connect.errors.exception.stacktrace"];
+        assert!(
+            trace.starts_with(
+                "org.apache.kafka.connect.errors.DataException: Converting byte[] to Kafka Connect \
+                 data failed due to serialization error: \nCaused by: \
+                 org.apache.kafka.common.errors.SerializationException: "
+            ),
+            "{trace}"
+        );
         assert_eq!(h.len(), 10);
     }
 

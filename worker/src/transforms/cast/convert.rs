@@ -321,11 +321,15 @@ mod tests {
             Value::Int64(7)
         );
         assert_eq!(
-            cast(Value::from("128"), SchemaType::Int8).unwrap_err().0,
+            cast(Value::from("128"), SchemaType::Int8)
+                .unwrap_err()
+                .message(),
             "Value (128) was out of range for requested data type"
         );
         assert_eq!(
-            cast(Value::from(" 1"), SchemaType::Int32).unwrap_err().0,
+            cast(Value::from(" 1"), SchemaType::Int32)
+                .unwrap_err()
+                .message(),
             "Value ( 1) was out of range for requested data type"
         );
         assert_eq!(
@@ -384,21 +388,23 @@ mod tests {
     #[test]
     fn unsupported_inputs() {
         assert_eq!(
-            cast(Value::Bytes(vec![1]), SchemaType::Int8).unwrap_err().0,
+            cast(Value::Bytes(vec![1]), SchemaType::Int8)
+                .unwrap_err()
+                .message(),
             "Unexpected type in Cast transformation: class [B"
         );
         assert_eq!(
-            cast(Value::Array(vec![]), SchemaType::String).unwrap_err().0,
+            cast(Value::Array(vec![]), SchemaType::String).unwrap_err().message(),
             "Cast transformation does not support casting from ARRAY; supported types are [INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING, BYTES]"
         );
         assert_eq!(
-            cast(Value::Date(0), SchemaType::String).unwrap_err().0,
+            cast(Value::Date(0), SchemaType::String).unwrap_err().message(),
             "Cast transformation was passed a value of type class java.util.Date which is not supported by Connect's data API"
         );
         let s = SchemaBuilder::struct_().build();
         assert!(cast_value(Some(&s), &Value::Int32(1), SchemaType::Int8)
             .unwrap_err()
-            .0
+            .message()
             .contains("casting from STRUCT"));
     }
 }
