@@ -356,12 +356,14 @@ impl SchemaBuilder {
         self
     }
     /// Sets the default; the caller is responsible for it matching the schema (see `build_checked`).
-    pub fn default_value(mut self, value: Value) -> Self {
-        self.inner.default = Some(value);
-        self
+    /// Sets the default. A null default is no default, as Java's `defaultValue(null)` stores
+    /// null: a schema read from `"default": null` equals one without the key, and writers never
+    /// meet a default that is itself null.
+    pub fn default_value(self, value: Value) -> Self {
+        self.set_default(Some(value))
     }
     pub fn set_default(mut self, value: Option<Value>) -> Self {
-        self.inner.default = value;
+        self.inner.default = value.filter(|v| !v.is_null());
         self
     }
     /// Adds a struct field. Kafka rejects an empty name (`fieldName cannot be null.`) and duplicate

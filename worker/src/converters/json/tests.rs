@@ -524,3 +524,31 @@ fn cached_payload_keys_give_the_same_bytes() {
         assert_eq!(payload, expected_payload);
     }
 }
+
+/// Kafka's `defaultValue(null)` leaves a schema without a default, so `"default": null` reads as no
+/// default at all, and writing such a schema and a null value back does not recurse into the
+/// "default" forever.
+#[test]
+fn a_null_default_is_no_default() {
+    let c = converter(&[]);
+    let read_back = read(
+        &c,
+        r#"{"schema":{"type":"int32","optional":true,"default":null},"payload":null}"#,
+    );
+    let schema = read_back.schema.clone().expect("a schema");
+    assert_eq!(schema, Schema::optional_of(SchemaType::Int32));
+    assert_eq!(schema.default_value(), None);
+    assert_eq!(
+        to_json(&c, Some(&schema), &Value::Null),
+        r#"{"schema":{"type":"int32","optional":true},"payload":null}"#
+    );
+    let built = SchemaBuilder::new(SchemaType::String)
+        .optional()
+        .default_value(Value::Null)
+        .build();
+    assert_eq!(built.default_value(), None);
+    assert_eq!(
+        to_json(&c, Some(&built), &Value::Null),
+        r#"{"schema":{"type":"string","optional":true},"payload":null}"#
+    );
+}
