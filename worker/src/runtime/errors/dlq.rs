@@ -124,6 +124,22 @@ fn client(config: &BTreeMap<String, String>) -> ClientConfig {
     c
 }
 
+/// Whether `topic` exists, from every topic's metadata, as Kafka's `listTopics`: a request naming
+/// the topic would let a broker with `auto.create.topics.enable` (its default) create it with its
+/// own partition count and replication factor before the worker could create it with its own. An
+/// unreachable cluster counts as "no": creating the topic then fails with the reason.
+fn topic_exists(admin: &AdminClient<DefaultClientContext>, topic: &str) -> bool {
+    admin
+        .inner()
+        .fetch_metadata(None, ADMIN_TIMEOUT)
+        .map(|m| {
+            m.topics()
+                .iter()
+                .any(|t| t.name() == topic && t.error().is_none())
+        })
+        .unwrap_or(false)
+}
+
 impl DeadLetterQueue {
     /// Creates the topic when it does not exist (one partition, the configured replication factor),
     /// then the producer. Fails as Kafka does when the topic cannot be set up.
@@ -144,15 +160,7 @@ impl DeadLetterQueue {
         };
         let admin: AdminClient<DefaultClientContext> =
             client(admin_config).create().map_err(setup)?;
-        let exists = admin
-            .inner()
-            .fetch_metadata(Some(&settings.topic), ADMIN_TIMEOUT)
-            .map(|m| {
-                m.topics()
-                    .iter()
-                    .any(|t| t.name() == settings.topic && t.error().is_none())
-            })
-            .unwrap_or(false);
+        let exists = topic_exists(&admin, &settings.topic);
         if !exists {
             let topic = NewTopic::new(
                 &settings.topic,
@@ -270,6 +278,23 @@ mod tests {
     use crate::converters::{Converter, ConverterKind};
     use crate::data::DataError;
     use crate::runtime::task::{Stage, TaskId};
+
+    /// Looking for the topic must not create it: a broker that auto-creates topics (the mock does,
+    /// with four partitions, as Kafka's default does with its own settings) would otherwise make it
+    /// before the worker creates it with one partition and the configured replication factor.
+    #[test]
+    fn checking_for_the_topic_does_not_auto_create_it() {
+        let cluster = rdkafka::mocking::MockCluster::new(1).unwrap();
+        cluster.create_topic("present", 1, 1).unwrap();
+        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+            .set("bootstrap.servers", cluster.bootstrap_servers())
+            .create()
+            .unwrap();
+        assert!(topic_exists(&admin, "present"));
+        assert!(!topic_exists(&admin, "absent"));
+        // Still absent: the check above did not make the broker create it.
+        assert!(!topic_exists(&admin, "absent"));
+    }
 
     #[test]
     fn context_headers_name_the_record_stage_and_exception() {
