@@ -611,3 +611,73 @@ async fn per_connector_converter_overrides_the_workers() {
     );
     assert_eq!(got[0].value.as_deref(), Some(&b"\"foo\""[..]));
 }
+
+/// A source line far over the producer's size limit, between two small ones.
+fn oversized_input(dir: &Path) -> std::path::PathBuf {
+    let input = dir.join("oversized.txt");
+    std::fs::write(&input, format!("small\n{}\nafter\n", "x".repeat(5_000))).unwrap();
+    input
+}
+
+/// Kafka's producer refuses a record over its size limit through the send callback, so with
+/// `errors.tolerance=all` the record is skipped, reported to the error log, counted, and the task
+/// goes on, as Kafka's `producerSendFailed` does; librdkafka refuses it in the send call itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_kafka_refuses_is_skipped_under_tolerance_all() {
+    let f = fixture(&["big"]);
+    let h = &f.herder;
+    let output = f.dir.path().join("out.txt");
+    let mut config = source("src", &oversized_input(f.dir.path()), "big");
+    for (k, v) in [
+        ("producer.override.message.max.bytes", "1000"),
+        ("errors.tolerance", "all"),
+        ("errors.log.enable", "true"),
+    ] {
+        config.insert(k.into(), Some(v.into()));
+    }
+    h.create_connector("src", config, None).await.unwrap();
+    h.create_connector("snk", sink("snk", &output, "big"), None)
+        .await
+        .unwrap();
+    wait_lines(&output, &["small", "after"]).await;
+    wait_states(h, "src", "RUNNING", "RUNNING").await;
+    let metrics = h.metrics_text();
+    for series in [
+        r#"ferry_task_record_failures_total{connector="src",task="0"} 1"#,
+        r#"ferry_task_records_skipped_total{connector="src",task="0"} 1"#,
+        r#"ferry_task_errors_logged_total{connector="src",task="0"} 1"#,
+        r#"ferry_source_records_written_total{connector="src",task="0"} 2"#,
+    ] {
+        assert!(metrics.contains(series), "{series} in:\n{metrics}");
+    }
+}
+
+/// With `errors.tolerance=none` the refusal fails the task with Kafka's message, and the trace
+/// names the stage and the record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_kafka_refuses_fails_the_task_under_tolerance_none() {
+    let f = fixture(&["big"]);
+    let h = &f.herder;
+    let mut config = source("src", &oversized_input(f.dir.path()), "big");
+    config.insert(
+        "producer.override.message.max.bytes".into(),
+        Some("1000".into()),
+    );
+    h.create_connector("src", config, None).await.unwrap();
+    let trace = failed_task_trace(h, "src").await;
+    assert!(
+        trace.starts_with(
+            "org.apache.kafka.connect.errors.ConnectException: Unrecoverable exception from \
+             producer send callback\nCaused by: org.apache.kafka.connect.errors.ConnectException: \
+             Error encountered in task src-0. Executing stage 'KAFKA_PRODUCE' with class \
+             'org.apache.kafka.connect.runtime.WorkerSourceTask', where source record is = \
+             SourceRecord{sourcePartition={\"filename\":"
+        ),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("\nCaused by: org.apache.kafka.common.KafkaException: "),
+        "{trace}"
+    );
+    assert!(trace.contains("MessageSizeTooLarge"), "{trace}");
+}

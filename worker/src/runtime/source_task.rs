@@ -16,7 +16,7 @@ use tokio::sync::Notify;
 use super::converters::RecordConverters;
 use super::errors::{ErrorPolicy, Outcome, Tolerance};
 use super::submitted::{SubmittedRecord, SubmittedRecords};
-use super::task::{tolerance_exceeded, Stage, StageFailure, TaskControl, TaskExit, TaskId};
+use super::task::{Stage, StageFailure, TaskControl, TaskExit, TaskId};
 use super::topics::ActiveTopics;
 use crate::config::Props;
 use crate::connectors::{OffsetReader, SourceTask, SourceTaskContext};
@@ -43,15 +43,57 @@ pub struct SourceTaskSpec {
     pub errors: ErrorPolicy,
 }
 
-/// Delivery reports from librdkafka: acknowledge the record in the tracker, or remember the failure.
+/// The class Kafka's error reports name for a record the producer refused.
+const WORKER_SOURCE_TASK_CLASS: &str = "org.apache.kafka.connect.runtime.WorkerSourceTask";
+
+/// Delivery reports from librdkafka: acknowledge the record in the tracker, or handle the refusal.
 struct DeliveryTracker {
+    id: TaskId,
     submitted: Arc<Mutex<SubmittedRecords>>,
-    failure: Arc<Mutex<Option<String>>>,
+    /// The refusal that fails the task (`errors.tolerance=none`), taken by the task's loop.
+    failure: Arc<Mutex<Option<ConnectError>>>,
     space: Arc<Notify>,
     metrics: TaskMetrics,
-    /// `errors.tolerance=all`: a record Kafka refused is skipped (counted as done) instead of failing
-    /// the task, as Kafka does.
-    tolerate_send_failures: bool,
+    errors: ErrorPolicy,
+}
+
+impl DeliveryTracker {
+    /// Kafka refused `record` (Kafka's `producerSendFailed` for a send that failed in its
+    /// callback). With `errors.tolerance=all` the record is skipped: counted, reported to the error
+    /// log when `errors.log.enable` asks, and settled so later offsets can be committed. Otherwise
+    /// the task fails with "Unrecoverable exception from producer send callback"; the record stays
+    /// unacknowledged, so no offset at or past it is committed.
+    fn refused(&self, record: SubmittedRecord, topic: &str, error: KafkaError) {
+        self.metrics.errors.inc();
+        let origin = lock(&self.submitted).origin(record);
+        let described = match &origin {
+            Some(origin) => describe(topic, origin),
+            None => format!("record for topic '{topic}'"),
+        };
+        let failure = StageFailure {
+            task: self.id.clone(),
+            stage: Stage::KafkaProduce,
+            class_name: WORKER_SOURCE_TASK_CLASS.to_string(),
+            logged_record: self.errors.logs_records().then(|| described.clone()),
+            record: described,
+            source: Box::new(error),
+        };
+        if self.errors.tolerance == Tolerance::All {
+            self.errors
+                .producer_send_failed(&failure, &self.metrics.error_handling);
+            tracing::debug!(task = %self.id, topic, "ignoring a failed record send: {}", failure.source);
+            lock(&self.submitted).ack(record);
+        } else {
+            tracing::error!(task = %self.id, topic, error = %failure.source, "failed to send record to {topic}");
+            let mut slot = lock(&self.failure);
+            if slot.is_none() {
+                *slot = Some(ConnectError::with_source(
+                    "Unrecoverable exception from producer send callback",
+                    failure,
+                ));
+            }
+        }
+    }
 }
 
 impl ClientContext for DeliveryTracker {}
@@ -65,30 +107,12 @@ impl ProducerContext for DeliveryTracker {
                 lock(&self.submitted).ack(decode(opaque));
                 self.metrics.records_written.inc();
             }
-            Err((error, message)) if self.tolerate_send_failures => {
-                // Kafka's `executeFailed` counts a failure and its time. Ferry also counts the
-                // record as skipped (Kafka does not), since it never reaches the topic.
-                self.metrics.errors.inc();
-                self.metrics.error_handling.record_failures.inc();
-                self.metrics.error_handling.stamp_error();
-                self.metrics.error_handling.records_skipped.inc();
-                tracing::warn!(
-                    topic = rdkafka::Message::topic(message),
-                    error = %error,
-                    "Kafka refused a record; skipped (errors.tolerance=all)"
-                );
-                lock(&self.submitted).ack(decode(opaque));
-            }
             Err((error, message)) => {
-                self.metrics.errors.inc();
-                let mut failure = lock(&self.failure);
-                if failure.is_none() {
-                    *failure = Some(format!(
-                        "{error} (record for topic {}, partition {})",
-                        rdkafka::Message::topic(message),
-                        rdkafka::Message::partition(message)
-                    ));
-                }
+                self.refused(
+                    decode(opaque),
+                    rdkafka::Message::topic(message),
+                    error.clone(),
+                );
             }
         }
         self.space.notify_one();
@@ -175,11 +199,14 @@ pub async fn run(
     let space = Arc::new(Notify::new());
     let producer = match create_producer(
         &producer_config,
-        &submitted,
-        &failure,
-        &space,
-        &metrics,
-        errors.tolerance == Tolerance::All,
+        DeliveryTracker {
+            id: id.clone(),
+            submitted: Arc::clone(&submitted),
+            failure: Arc::clone(&failure),
+            space: Arc::clone(&space),
+            metrics: metrics.clone(),
+            errors: errors.clone(),
+        },
     ) {
         Ok(p) => Arc::new(p),
         Err(e) => return TaskExit::Failed(e.trace()),
@@ -260,14 +287,8 @@ pub async fn run(
             on_running(false);
             tracing::info!(task = %id, "source task resumed");
         }
-        if let Some(message) = lock(&failure).clone() {
-            exit = TaskExit::Failed(
-                ConnectError::with_source(
-                    "Unrecoverable exception from producer send callback",
-                    ConnectError::new(message),
-                )
-                .trace(),
-            );
+        if let Some(refused) = lock(&failure).take() {
+            exit = TaskExit::Failed(refused.trace());
             break;
         }
         let polled = tokio::select! {
@@ -314,24 +335,14 @@ pub async fn run(
 
 fn create_producer(
     config: &BTreeMap<String, String>,
-    submitted: &Arc<Mutex<SubmittedRecords>>,
-    failure: &Arc<Mutex<Option<String>>>,
-    space: &Arc<Notify>,
-    metrics: &TaskMetrics,
-    tolerate_send_failures: bool,
+    tracker: DeliveryTracker,
 ) -> Result<ThreadedProducer<DeliveryTracker>, ConnectError> {
     let mut client = ClientConfig::new();
     for (k, v) in config {
         client.set(k, v);
     }
     client
-        .create_with_context(DeliveryTracker {
-            submitted: Arc::clone(submitted),
-            failure: Arc::clone(failure),
-            space: Arc::clone(space),
-            metrics: metrics.clone(),
-            tolerate_send_failures,
-        })
+        .create_with_context(tracker)
         .map_err(|e| ConnectError::with_source("Failed to create the producer of the source task (check the producer.* and producer.override.* settings)", e))
 }
 
@@ -627,22 +638,42 @@ impl Sender<'_> {
                         _ = tokio::time::timeout(Duration::from_millis(50), self.space.notified()) => {}
                     }
                 }
+                Err((e, _)) if refused_as_by_a_broker(&e) => {
+                    // Kafka's producer reports these (a record over the size limit, say) through
+                    // the send callback, not by throwing: handled as a refusal.
+                    self.producer.context().refused(handle, &record.topic, e);
+                    return Ok(());
+                }
                 Err((e, _)) => {
+                    // Kafka's `producerSendFailed` for a send that threw: the task fails, whatever
+                    // `errors.tolerance` says.
                     self.metrics.errors.inc();
-                    return Err(tolerance_exceeded(self.stage_failure(
-                        Stage::KafkaProduce,
-                        "org.apache.kafka.clients.producer.KafkaProducer",
-                        &record.topic,
-                        &record.origin,
-                        as_produced,
-                        e,
-                    )));
+                    return Err(ConnectError::with_source(
+                        "Unrecoverable exception trying to send",
+                        self.stage_failure(
+                            Stage::KafkaProduce,
+                            WORKER_SOURCE_TASK_CLASS,
+                            &record.topic,
+                            &record.origin,
+                            as_produced,
+                            e,
+                        ),
+                    ));
                 }
             }
         }
         self.metrics.bytes_out.inc_by(bytes as u64);
         Ok(())
     }
+}
+
+/// Whether librdkafka's refusal of a send is one Kafka's producer reports through the send callback
+/// (a broker error code: Java's `ApiException`s, such as a record over the size limit) rather than
+/// by throwing (librdkafka's local errors, such as a partition the topic does not have).
+fn refused_as_by_a_broker(error: &KafkaError) -> bool {
+    error
+        .rdkafka_error_code()
+        .is_some_and(|code| code as i32 > 0)
 }
 
 /// How Kafka's error reporter describes a record.

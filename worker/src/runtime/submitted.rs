@@ -6,7 +6,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use crate::data::{RecordOffset, SourceOffset, SourcePartition};
+use crate::data::{RecordOffset, RecordOrigin, SourceOffset, SourcePartition};
 
 /// A handle to one submitted record, returned to the tracker when Kafka acknowledges it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +114,18 @@ impl SubmittedRecords {
                 q.front_seq += 1;
             }
         }
+    }
+
+    /// The source partition and offset of a record still in flight: what a failed delivery's
+    /// error report names. `None` once it is acknowledged or unknown.
+    pub fn origin(&self, record: SubmittedRecord) -> Option<RecordOrigin> {
+        let q = self.queues.get(record.queue as usize)?;
+        let index = record.seq.checked_sub(q.front_seq)?;
+        let (offset, _) = q.entries.get(usize::try_from(index).ok()?)?;
+        Some(RecordOrigin::Source {
+            partition: Arc::clone(&q.partition),
+            offset: offset.clone(),
+        })
     }
 
     /// Takes the offsets that became committable since the last call, one per partition.

@@ -139,16 +139,7 @@ impl ErrorPolicy {
     ) -> Outcome<T> {
         metrics.record_failures.inc();
         metrics.record_error();
-        if self.log_enable {
-            metrics.errors_logged.inc();
-            tracing::error!(
-                task = %failure.task,
-                stage = failure.stage.as_str(),
-                error = %error_chain(failure.source.as_ref()),
-                "{}",
-                failure.log_message()
-            );
-        }
+        self.report(&failure, metrics);
         let tolerated = self.tolerance == Tolerance::All && (tolerable(failure.stage) || retriable);
         if tolerated {
             metrics.records_skipped.inc();
@@ -160,6 +151,30 @@ impl ErrorPolicy {
             "Unhandled exception in error handler"
         };
         Outcome::Fail(Intolerable { failure, message })
+    }
+
+    /// Kafka's `LogReporter`: the failure in the error log, when `errors.log.enable` asks for it.
+    fn report(&self, failure: &StageFailure, metrics: &ErrorHandlingMetrics) {
+        if self.log_enable {
+            metrics.errors_logged.inc();
+            tracing::error!(
+                task = %failure.task,
+                stage = failure.stage.as_str(),
+                error = %error_chain(failure.source.as_ref()),
+                "{}",
+                failure.log_message()
+            );
+        }
+    }
+
+    /// Kafka refused a source record, with `errors.tolerance=all`: Kafka's `executeFailed` for
+    /// stage `KAFKA_PRODUCE`, which counts a failure, reports it to the error log, and lets the
+    /// task go on. Ferry also counts the record as skipped, since it never reaches the topic.
+    pub fn producer_send_failed(&self, failure: &StageFailure, metrics: &ErrorHandlingMetrics) {
+        metrics.record_failures.inc();
+        metrics.stamp_error();
+        self.report(failure, metrics);
+        metrics.records_skipped.inc();
     }
 
     /// Whether the error log names the record (`errors.log.enable` and
