@@ -26,6 +26,11 @@ struct Fixture {
 }
 
 fn fixture(topics: &[&str]) -> Fixture {
+    fixture_committing_every(topics, Duration::from_millis(100))
+}
+
+/// A fixture whose tasks commit offsets every `offset_flush_interval` (and on stop).
+fn fixture_committing_every(topics: &[&str], offset_flush_interval: Duration) -> Fixture {
     let cluster = MockCluster::new(1).expect("mock cluster");
     for t in topics {
         cluster.create_topic(t, 1, 1).expect("topic");
@@ -54,7 +59,7 @@ fn fixture(topics: &[&str]) -> Fixture {
         producer_props: client.clone(),
         consumer_props: client.clone(),
         admin_props: client,
-        offset_flush_interval: Duration::from_millis(100),
+        offset_flush_interval,
         offset_flush_timeout: Duration::from_secs(5),
         task_shutdown_timeout: Duration::from_secs(10),
         topic_tracking_enable: true,
@@ -182,7 +187,16 @@ async fn file_to_kafka_to_file_with_pause_resume_and_restart() {
     wait_states(h, "src", "PAUSED", "PAUSED").await;
     h.resume_connector("src").await.unwrap();
     wait_states(h, "src", "RUNNING", "RUNNING").await;
-    std::fs::write(&input, "foo\nbar\nbaz\n").unwrap();
+    // Appended, not rewritten: a rewrite truncates the file first, and a poll in between would see
+    // a shorter file and read it again from the start.
+    std::io::Write::write_all(
+        &mut std::fs::OpenOptions::new()
+            .append(true)
+            .open(&input)
+            .unwrap(),
+        b"baz\n",
+    )
+    .unwrap();
     wait_lines(&output, &["foo", "bar", "baz"]).await;
 
     // A plain restart (204) returns nothing; with includeTasks (202) a snapshot showing RESTARTING.
@@ -680,4 +694,44 @@ async fn a_record_kafka_refuses_fails_the_task_under_tolerance_none() {
         "{trace}"
     );
     assert!(trace.contains("MessageSizeTooLarge"), "{trace}");
+}
+
+/// A sink task that fails on a bad record still flushes and commits what it put before it, as
+/// Kafka's closing of the task's partitions does, so a restart reads from the bad record on, not
+/// from the last periodic commit (which here never comes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_sink_task_commits_what_it_put_before_the_bad_record() {
+    let f = fixture_committing_every(&["orders"], Duration::from_secs(3600));
+    let h = &f.herder;
+    let output = f.dir.path().join("out.txt");
+    h.create_connector("snk", sink("snk", &output, "orders"), None)
+        .await
+        .unwrap();
+    wait_states(h, "snk", "RUNNING", "RUNNING").await;
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", f.cluster.bootstrap_servers())
+        .create()
+        .unwrap();
+    let send = |v: &str| {
+        producer
+            .send(BaseRecord::<(), str>::to("orders").payload(v))
+            .unwrap();
+        producer.flush(Duration::from_secs(10)).unwrap();
+    };
+    send(r#"{"schema":{"type":"string","optional":false},"payload":"one"}"#);
+    send(r#"{"schema":{"type":"string","optional":false},"payload":"two"}"#);
+    wait_lines(&output, &["one", "two"]).await;
+    send("{not json");
+    let trace = failed_task_trace(h, "snk").await;
+    assert!(trace.contains("offset=2"), "{trace}");
+
+    h.stop_connector("snk").await.unwrap();
+    let committed = h
+        .connector_offsets("snk")
+        .await
+        .unwrap()
+        .offsets
+        .first()
+        .and_then(|o| o.offset.as_ref()?.get("kafka_offset")?.as_i64());
+    assert_eq!(committed, Some(2), "the next record to read is the bad one");
 }

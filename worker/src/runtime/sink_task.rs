@@ -322,12 +322,18 @@ pub async fn run(
         }
     }
     drop(stream);
-    // Stop: flush and commit what was put (not after a failure in put or flush, whose data may not be
-    // durable), then let the connector close its output.
-    if matches!(exit, TaskExit::Stopped) {
-        if let Err(e) = worker.commit(task.as_mut()).await {
-            exit = TaskExit::Failed(e.trace());
-        }
+    // Stop: flush and commit what was put, then let the connector close its output. Also after a
+    // failure, as Kafka's closing of the partitions does: the offsets cover only batches whose `put`
+    // returned (a failed batch was never counted), and they are committed only if `flush` succeeds
+    // now and every dead-lettered record was acknowledged, so what they cover is durable.
+    match worker.commit(task.as_mut()).await {
+        Ok(()) => {}
+        Err(e) if matches!(exit, TaskExit::Stopped) => exit = TaskExit::Failed(e.trace()),
+        Err(e) => tracing::warn!(
+            task = %id,
+            error = %e,
+            "could not flush and commit after the task failed; the records since the last commit will be read again"
+        ),
     }
     task.stop().await;
     tracing::info!(task = %id, "sink task stopped");

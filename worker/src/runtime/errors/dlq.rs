@@ -112,6 +112,9 @@ pub struct DeadLetterQueue {
     settings: DlqSettings,
     producer: FutureProducer,
     pending: Vec<DeliveryFuture>,
+    /// A dead-letter write was refused: every later flush fails too, so no offset commit can ever
+    /// cover the refused record (its flush has already taken the pending writes).
+    refused: bool,
     /// Produce requests and failures, as Kafka's `deadletterqueue-produce-*` metrics count them.
     metrics: ErrorHandlingMetrics,
 }
@@ -187,6 +190,7 @@ impl DeadLetterQueue {
             settings,
             producer,
             pending: Vec::new(),
+            refused: false,
             metrics,
         })
     }
@@ -252,7 +256,17 @@ impl DeadLetterQueue {
             self.metrics.dead_letter_failures.inc();
             first_error.get_or_insert(error);
         }
-        first_error.map_or(Ok(()), Err)
+        if let Some(error) = first_error {
+            self.refused = true;
+            return Err(error);
+        }
+        if self.refused {
+            return Err(ConnectError::new(format!(
+                "an earlier record could not be produced to dead letter queue topic={}",
+                self.settings.topic
+            )));
+        }
+        Ok(())
     }
 
     /// Kafka's message for a record the dead-letter topic did not take.
