@@ -532,27 +532,8 @@ impl Sender<'_> {
         control: &TaskControl,
     ) -> Result<(), ConnectError> {
         let c = self.converters;
-        let key = c
-            .key
-            .from_connect_data(&record.topic, record.key_schema.as_ref(), &record.key);
-        let Some(key) =
-            self.convert(Stage::KeyConverter, &c.key_class, record, as_produced, key)?
-        else {
-            return Ok(());
-        };
-        let value =
-            c.value
-                .from_connect_data(&record.topic, record.value_schema.as_ref(), &record.value);
-        let Some(value) = self.convert(
-            Stage::ValueConverter,
-            &c.value_class,
-            record,
-            as_produced,
-            value,
-        )?
-        else {
-            return Ok(());
-        };
+        // Kafka's order: headers, then key, then value, so a record failing in more than one
+        // converter is reported at the same stage.
         let headers = if record.headers.is_empty() {
             None
         } else {
@@ -587,6 +568,27 @@ impl Sender<'_> {
                 });
             }
             Some(out)
+        };
+        let key = c
+            .key
+            .from_connect_data(&record.topic, record.key_schema.as_ref(), &record.key);
+        let Some(key) =
+            self.convert(Stage::KeyConverter, &c.key_class, record, as_produced, key)?
+        else {
+            return Ok(());
+        };
+        let value =
+            c.value
+                .from_connect_data(&record.topic, record.value_schema.as_ref(), &record.value);
+        let Some(value) = self.convert(
+            Stage::ValueConverter,
+            &c.value_class,
+            record,
+            as_produced,
+            value,
+        )?
+        else {
+            return Ok(());
         };
         let bytes = key.as_ref().map_or(0, Vec::len) + value.as_ref().map_or(0, Vec::len);
         // Most tasks write one topic, usually the very same shared name: compare with the last one
