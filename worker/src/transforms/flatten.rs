@@ -160,7 +160,10 @@ impl Flatten {
             if is_leaf(t) {
                 out.put(&name, value.get(&field.name)?.clone())?;
             } else if t == SchemaType::Struct {
-                match value.get(&field.name)? {
+                // Kafka reads a nested struct with `getStruct`, which ignores the field's default:
+                // a null nested struct stays null, and its flattened fields are left unset (their
+                // schemas carry the parent's default, so readers through defaults still see it).
+                match value.get_without_default(&field.name)? {
                     Value::Struct(nested) => self.flatten_struct(nested, &name, out)?,
                     // A null nested struct leaves its (optional) flattened fields null.
                     Value::Null => {}
@@ -304,8 +307,10 @@ mod tests {
         let Value::Struct(s) = &out.value else {
             panic!()
         };
-        // The nested struct read through its default gives its value.
-        assert_eq!(s.get_without_default("n.x").unwrap(), &Value::Int32(9));
+        // As Kafka's `getStruct`, the null nested struct is not replaced by its default: the
+        // flattened field is left unset, and reads as the default only through its schema.
+        assert_eq!(s.get_without_default("n.x").unwrap(), &Value::Null);
+        assert_eq!(s.get("n.x").unwrap(), &Value::Int32(9));
     }
 
     #[test]

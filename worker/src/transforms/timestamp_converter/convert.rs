@@ -5,7 +5,7 @@ use super::super::date_format::DateFormat;
 use crate::data::logical::{self, MILLIS_PER_DAY};
 use crate::data::values::schema_java_string;
 use crate::data::{DataError, Schema, SchemaType, Value};
-use crate::errors::ConnectError;
+use crate::errors::{ConnectError, JavaException};
 
 /// A timestamp representation (`target.type`, or the inferred source type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,10 +153,17 @@ impl Converter {
                     )
                 })?;
                 format.parse(s).map_err(|_| {
-                    DataError::new(format!(
-                        "Could not parse timestamp: value ({s}) does not match pattern ({})",
-                        format.pattern()
-                    ))
+                    // Kafka's cause is `DateFormat.parse`'s exception.
+                    DataError::caused_by(
+                        format!(
+                            "Could not parse timestamp: value ({s}) does not match pattern ({})",
+                            format.pattern()
+                        ),
+                        JavaException::new(
+                            "java.text.ParseException",
+                            format!("Unparseable date: \"{s}\""),
+                        ),
+                    )
                     .into()
                 })
             }

@@ -455,6 +455,16 @@ fn conversion_errors_are_kafkas() {
         apply_err(&target("unix"), None, Value::from("not a date")),
         format!("Could not parse timestamp: value (not a date) does not match pattern ({FORMAT})")
     );
+    // The trace ends with Kafka's cause, `SimpleDateFormat.parse`'s exception.
+    let Err(err) = target("unix").apply_owned(record(None, Value::from("not a date"))) else {
+        panic!("a string that is not a date converted");
+    };
+    assert!(
+        crate::errors::java_trace(&err)
+            .ends_with("\nCaused by: java.text.ParseException: Unparseable date: \"not a date\""),
+        "{}",
+        crate::errors::java_trace(&err)
+    );
     let field = xform(&[("target.type", "unix"), ("field", "ts")]);
     assert_eq!(
         apply_err(&field, None, Value::from("x")),
