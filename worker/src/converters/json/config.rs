@@ -2,7 +2,7 @@
 
 use crate::config::{ConfigError, Props};
 use crate::converters::config::{
-    get_bool, get_case_insensitive_choice, get_converter_type, get_int,
+    get_bool, get_case_insensitive_choice, get_converter_type, get_int, get_string,
 };
 use crate::converters::ConverterKind;
 
@@ -10,6 +10,7 @@ pub const SCHEMAS_ENABLE: &str = "schemas.enable";
 pub const SCHEMAS_CACHE_SIZE: &str = "schemas.cache.size";
 pub const DECIMAL_FORMAT: &str = "decimal.format";
 pub const REPLACE_NULL_WITH_DEFAULT: &str = "replace.null.with.default";
+pub const SCHEMA_CONTENT: &str = "schema.content";
 
 /// How Decimal values are written (`decimal.format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +29,9 @@ pub struct JsonConverterConfig {
     pub schemas_cache_size: usize,
     pub decimal_format: DecimalFormat,
     pub replace_null_with_default: bool,
+    /// `schema.content` (Kafka 4.2, KIP-1054): the JSON schema every record read is converted
+    /// against, for payloads written without an envelope. `None` when unset or empty.
+    pub schema_content: Option<String>,
 }
 
 impl Default for JsonConverterConfig {
@@ -38,6 +42,7 @@ impl Default for JsonConverterConfig {
             schemas_cache_size: 1000,
             decimal_format: DecimalFormat::Base64,
             replace_null_with_default: true,
+            schema_content: None,
         }
     }
 }
@@ -60,6 +65,10 @@ impl JsonConverterConfig {
                 DecimalFormat::Base64
             },
             replace_null_with_default: get_bool(props, REPLACE_NULL_WITH_DEFAULT, true)?,
+            // Kafka treats an empty value as unset.
+            schema_content: Some(get_string(props, SCHEMA_CONTENT, ""))
+                .filter(|content| !content.is_empty())
+                .map(str::to_string),
         })
     }
 }

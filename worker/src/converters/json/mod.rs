@@ -21,6 +21,7 @@ use crate::errors::JavaException;
 
 use super::{Converter, ConverterKind};
 use cache::{ConnectSchemaCache, SchemaJson, SchemaJsonCache};
+use config::SCHEMA_CONTENT;
 pub use config::{DecimalFormat, JsonConverterConfig};
 use reader::JsonNode;
 
@@ -45,22 +46,30 @@ fn serialization_error(parse_error: impl std::fmt::Display) -> DataError {
 /// The JsonConverter. Cheap to share: the caches are internally synchronized.
 pub struct JsonConverter {
     config: JsonConverterConfig,
+    /// The schema `schema.content` gives every record read (with `schemas.enable`).
+    fixed_schema: Option<Schema>,
     to_json_schemas: SchemaJsonCache,
     to_connect_schemas: ConnectSchemaCache,
 }
 
 impl JsonConverter {
-    pub fn new(config: JsonConverterConfig) -> Self {
-        JsonConverter {
+    /// A converter with these settings; `schema.content`, when set, must be a valid JSON schema.
+    pub fn new(config: JsonConverterConfig) -> Result<Self, ConfigError> {
+        let fixed_schema = match &config.schema_content {
+            Some(content) => parse_schema_content(content, &config)?,
+            None => None,
+        };
+        Ok(JsonConverter {
             to_json_schemas: SchemaJsonCache::new(config.schemas_cache_size),
             to_connect_schemas: ConnectSchemaCache::new(config.schemas_cache_size),
+            fixed_schema,
             config,
-        }
+        })
     }
 
     /// `configure(props)`: `converter.type` must be among the props.
     pub fn configure(props: &Props) -> Result<Self, ConfigError> {
-        Ok(Self::new(JsonConverterConfig::parse(props)?))
+        Self::new(JsonConverterConfig::parse(props)?)
     }
 
     /// `configure(props, isKey)` / the worker's header setup: `converter.type` comes from `kind`.
@@ -132,6 +141,9 @@ impl JsonConverter {
         let Some(data) = data else {
             return Ok(SchemaAndValue::NULL);
         };
+        if let (true, Some(schema)) = (self.config.schemas_enable, &self.fixed_schema) {
+            return self.to_connect_with_fixed_schema(schema, data);
+        }
         let root = reader::parse(data, self.config.schemas_enable).map_err(serialization_error)?;
         if !self.config.schemas_enable {
             let value = to_connect::convert_to_connect(None, root.as_ref(), &self.config)?;
@@ -154,6 +166,46 @@ impl JsonConverter {
         let value = to_connect::convert_to_connect(schema.as_ref(), Some(payload), &self.config)?;
         Ok(SchemaAndValue::new(schema, value))
     }
+}
+
+impl JsonConverter {
+    /// `schema.content` (KIP-1054): the record is the payload alone, converted against the
+    /// configured schema; a record that is still a whole envelope (exactly `schema` and `payload`)
+    /// gives its payload, and its own schema is ignored.
+    fn to_connect_with_fixed_schema(
+        &self,
+        schema: &Schema,
+        data: &[u8],
+    ) -> Result<SchemaAndValue, DataError> {
+        let root = reader::parse(data, false).map_err(serialization_error)?;
+        let envelope_payload = match &root {
+            Some(JsonNode::Object(members)) if members.len() == 2 => root
+                .as_ref()
+                .and_then(|r| r.get("schema").and(r.get("payload"))),
+            _ => None,
+        };
+        let payload = envelope_payload.or(root.as_ref());
+        let value = to_connect::convert_to_connect(Some(schema), payload, &self.config)?;
+        Ok(SchemaAndValue::new(Some(schema.clone()), value))
+    }
+}
+
+/// `schema.content`'s schema, read as an envelope's `schema` is; `None` for JSON `null`. A value
+/// that is not a schema is refused when the converter is configured, naming the problem.
+fn parse_schema_content(
+    content: &str,
+    config: &JsonConverterConfig,
+) -> Result<Option<Schema>, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        name: SCHEMA_CONTENT.to_string(),
+        value: content.to_string(),
+        reason,
+    };
+    let node = reader::parse(content.as_bytes(), false)
+        .map_err(|e| invalid(format!("not valid JSON: {e}")))?
+        .unwrap_or(JsonNode::Null);
+    to_connect::as_connect_schema(&node, config)
+        .map_err(|e| invalid(format!("not a Connect schema in JSON: {e}")))
 }
 
 /// A primitive schema with nothing but a type and optionality, whose JSON is fixed.

@@ -552,3 +552,85 @@ fn a_null_default_is_no_default() {
         r#"{"schema":{"type":"string","optional":true},"payload":null}"#
     );
 }
+
+/// `schema.content` (Kafka 4.2, KIP-1054): records are bare payloads, read against the configured
+/// schema.
+#[test]
+fn schema_content_reads_bare_payloads_against_the_configured_schema() {
+    let schema = r#"{"type":"struct","fields":[{"field":"id","type":"int64","optional":false},{"field":"name","type":"string","optional":true}],"optional":false,"name":"order"}"#;
+    let c = converter(&[("schema.content", schema)]);
+    let read_back = read(&c, r#"{"id":7,"name":"ada"}"#);
+    let expected_schema = SchemaBuilder::struct_()
+        .name("order")
+        .field("id", Schema::int64())
+        .unwrap()
+        .field("name", Schema::optional_of(SchemaType::String))
+        .unwrap()
+        .build();
+    assert_eq!(read_back.schema.as_ref(), Some(&expected_schema));
+    let Value::Struct(s) = &read_back.value else {
+        panic!("not a struct: {:?}", read_back.value);
+    };
+    assert_eq!(s.get("id").unwrap(), &Value::Int64(7));
+    assert_eq!(s.get("name").unwrap(), &Value::from("ada"));
+
+    // A record that is still a whole envelope gives its payload; its own schema is ignored.
+    let enveloped = read(
+        &c,
+        r#"{"schema":{"type":"string","optional":false},"payload":{"id":8,"name":null}}"#,
+    );
+    assert_eq!(enveloped.schema.as_ref(), Some(&expected_schema));
+    let Value::Struct(s) = &enveloped.value else {
+        panic!("not a struct: {:?}", enveloped.value);
+    };
+    assert_eq!(s.get("id").unwrap(), &Value::Int64(8));
+
+    // A payload that does not fit the schema fails as any conversion does; a tombstone is null.
+    assert!(
+        read_err(&c, r#""just text""#).starts_with("Structs should be encoded as JSON objects"),
+        "{}",
+        read_err(&c, r#""just text""#)
+    );
+    assert_eq!(c.to_connect_data("t", None).unwrap(), SchemaAndValue::NULL);
+    // Writing is unchanged: the envelope, as without the setting.
+    assert_eq!(
+        to_json(&c, Some(&Schema::int32()), &Value::Int32(1)),
+        r#"{"schema":{"type":"int32","optional":false},"payload":1}"#
+    );
+}
+
+#[test]
+fn schema_content_applies_only_with_schemas_enabled_and_must_be_a_schema() {
+    let bare = converter(&[
+        ("schemas.enable", "false"),
+        ("schema.content", r#"{"type":"int32","optional":false}"#),
+    ]);
+    assert_eq!(
+        read(&bare, "42"),
+        SchemaAndValue::new(None, Value::Int64(42))
+    );
+    // Empty is unset.
+    let unset = converter(&[("schema.content", "")]);
+    assert!(read_err(&unset, "42").starts_with("JsonConverter with schemas.enable requires"));
+
+    let props = |content: &str| -> Props {
+        [("schema.content".to_string(), content.to_string())]
+            .into_iter()
+            .collect()
+    };
+    let err = |content: &str| match JsonConverter::for_kind(&props(content), ConverterKind::Value) {
+        Ok(_) => panic!("{content} accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err("{not json").starts_with(
+            "Invalid value {not json for configuration schema.content: not valid JSON"
+        ),
+        "{}",
+        err("{not json")
+    );
+    assert_eq!(
+        err(r#"{"optional":false}"#),
+        r#"Invalid value {"optional":false} for configuration schema.content: not a Connect schema in JSON: Schema must contain 'type' field"#
+    );
+}
