@@ -84,8 +84,9 @@ pub fn parse(input: &[u8], defer_envelope_schema: bool) -> Result<Option<JsonNod
         return Ok(None);
     }
     let root = r.value()?;
-    // A root-level scalar must be followed by whitespace or the end; what follows is ignored.
-    if let JsonNode::Number(_) | JsonNode::Bool(_) | JsonNode::Null = root {
+    // A root-level number must be followed by whitespace or the end (Jackson's `_verifyRootSpace`,
+    // which only its number parsing calls); what follows any root value is ignored.
+    if let JsonNode::Number(_) = root {
         if let Some(&c) = input.get(r.pos) {
             if !is_ws(c) {
                 return Err(r.unexpected(c, "Expected space separating root-level values"));
@@ -512,6 +513,12 @@ mod tests {
         assert!(p(r#"{"a":1} garbage"#).unwrap().is_some());
         assert!(p("12 34").unwrap().is_some());
         assert!(p("12abc").is_err());
+        assert!(p("12,").is_err());
+        // Keywords end at any character that cannot continue them, and need no space after them.
+        assert_eq!(p("true,").unwrap(), Some(JsonNode::Bool(true)));
+        assert_eq!(p("false]").unwrap(), Some(JsonNode::Bool(false)));
+        assert_eq!(p("null}").unwrap(), Some(JsonNode::Null));
+        assert!(p("nullx").is_err());
     }
 
     #[test]
