@@ -62,6 +62,9 @@ impl Charset {
                 .collect(),
             Charset::Utf16Be => s.encode_utf16().flat_map(u16::to_be_bytes).collect(),
             Charset::Utf16Le => s.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            // Java's UTF-16 encoder writes its byte-order mark only before some text: an empty
+            // string is no bytes.
+            Charset::Utf16 if s.is_empty() => Vec::new(),
             Charset::Utf16 => [0xfe, 0xff]
                 .into_iter()
                 .chain(s.encode_utf16().flat_map(u16::to_be_bytes))
@@ -135,6 +138,7 @@ mod tests {
         );
         assert_eq!(Charset::Utf16Le.encode("a".into()), vec![b'a', 0]);
         assert_eq!(Charset::Utf16.encode("a".into()), vec![0xfe, 0xff, 0, b'a']);
+        assert_eq!(Charset::Utf16.encode(String::new()), Vec::<u8>::new());
         assert_eq!(Charset::Utf16.decode(&[0xff, 0xfe, b'a', 0]), "a");
         assert_eq!(Charset::Utf8.decode(b"a\xffb"), "a\u{fffd}b");
         assert_eq!(Charset::UsAscii.decode(b"a\xe9"), "a\u{fffd}");

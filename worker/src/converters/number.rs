@@ -3,6 +3,7 @@
 
 use crate::converters::HeadersAsValues;
 use crate::data::{DataError, Schema, SchemaAndValue, SchemaType, Value};
+use crate::errors::JavaException;
 
 use super::Converter;
 
@@ -50,14 +51,27 @@ impl NumberKind {
         }
     }
 
+    /// The deserializer its size error names: Kafka's float and double deserializers say just
+    /// `Deserializer` in their `byte[]` methods.
     fn deserializer(self) -> &'static str {
         match self {
-            NumberKind::Double => "DoubleDeserializer",
-            NumberKind::Float => "FloatDeserializer",
+            NumberKind::Double | NumberKind::Float => "Deserializer",
             NumberKind::Integer => "IntegerDeserializer",
             NumberKind::Long => "LongDeserializer",
             NumberKind::Short => "ShortDeserializer",
             NumberKind::Boolean => "BooleanDeserializer",
+        }
+    }
+
+    /// The Java class its serializer takes, which a `ClassCastException` names.
+    fn java_class(self) -> &'static str {
+        match self {
+            NumberKind::Double => "java.lang.Double",
+            NumberKind::Float => "java.lang.Float",
+            NumberKind::Integer => "java.lang.Integer",
+            NumberKind::Long => "java.lang.Long",
+            NumberKind::Short => "java.lang.Short",
+            NumberKind::Boolean => "java.lang.Boolean",
         }
     }
 
@@ -101,7 +115,16 @@ impl NumberConverter {
         self.kind
     }
 
-    fn encode(&self, value: &Value) -> Result<Option<Vec<u8>>, DataError> {
+    fn encode(&self, schema: Option<&Schema>, value: &Value) -> Result<Option<Vec<u8>>, DataError> {
+        // Only Kafka's BooleanConverter checks the schema, before anything else.
+        if let (NumberKind::Boolean, Some(schema)) = (self.kind, schema) {
+            if schema.schema_type() != SchemaType::Boolean {
+                return Err(DataError::new(format!(
+                    "Invalid schema type for BooleanConverter: {}",
+                    schema.schema_type()
+                )));
+            }
+        }
         let bytes = match (self.kind, value) {
             (_, Value::Null) => return Ok(None),
             (NumberKind::Double, Value::Float64(v)) => v.to_be_bytes().to_vec(),
@@ -110,12 +133,27 @@ impl NumberConverter {
             (NumberKind::Long, Value::Int64(v)) => v.to_be_bytes().to_vec(),
             (NumberKind::Short, Value::Int16(v)) => v.to_be_bytes().to_vec(),
             (NumberKind::Boolean, Value::Boolean(v)) => vec![u8::from(*v)],
-            (kind, other) => {
+            (NumberKind::Boolean, other) => {
                 return Err(DataError::new(format!(
-                    "Failed to serialize to {} (was class {}): ",
-                    kind.type_name(),
+                    "BooleanConverter is not compatible with objects of type class {}",
                     other.java_class_name()
                 )))
+            }
+            (kind, other) => {
+                let class = other.java_class_name();
+                return Err(DataError::caused_by(
+                    format!(
+                        "Failed to serialize to {} (was class {class}): ",
+                        kind.type_name()
+                    ),
+                    JavaException::new(
+                        "java.lang.ClassCastException",
+                        format!(
+                            "class {class} cannot be cast to class {}",
+                            kind.java_class()
+                        ),
+                    ),
+                ));
             }
         };
         Ok(Some(bytes))
@@ -125,11 +163,15 @@ impl NumberConverter {
         let Some(data) = data else {
             return Ok(SchemaAndValue::new(Some(self.schema.clone()), Value::Null));
         };
+        // Kafka's message is the bare prefix; the deserializer's complaint is the cause.
         let fail = |detail: String| {
-            DataError::new(format!(
-                "Failed to deserialize {}: {detail}",
-                self.kind.type_name()
-            ))
+            DataError::caused_by(
+                format!("Failed to deserialize {}: ", self.kind.type_name()),
+                JavaException::new(
+                    "org.apache.kafka.common.errors.SerializationException",
+                    detail,
+                ),
+            )
         };
         if data.len() != self.kind.size() {
             return Err(fail(format!(
@@ -169,10 +211,10 @@ impl Converter for NumberConverter {
     fn from_connect_data(
         &self,
         _topic: &str,
-        _schema: Option<&Schema>,
+        schema: Option<&Schema>,
         value: &Value,
     ) -> Result<Option<Vec<u8>>, DataError> {
-        self.encode(value)
+        self.encode(schema, value)
     }
 
     fn to_connect_data(
@@ -232,14 +274,61 @@ mod tests {
                 .message(),
             "Failed to serialize to integer (was class java.lang.Long): "
         );
+        let trace = |e: DataError| crate::errors::java_trace(&e);
         assert_eq!(
-            c.to_connect_data("t", Some(&[1, 2])).unwrap_err().message(),
-            "Failed to deserialize integer: Size of data received by IntegerDeserializer is not 4"
+            trace(
+                c.from_connect_data("t", None, &Value::Int64(1))
+                    .unwrap_err()
+            ),
+            "org.apache.kafka.connect.errors.DataException: Failed to serialize to integer (was \
+             class java.lang.Long): \nCaused by: java.lang.ClassCastException: class \
+             java.lang.Long cannot be cast to class java.lang.Integer"
         );
-        let b = NumberConverter::new(NumberKind::Boolean);
+        // Kafka's message is the bare prefix, the deserializer's complaint its cause.
         assert_eq!(
-            b.to_connect_data("t", Some(&[2])).unwrap_err().message(),
-            "Failed to deserialize boolean: Unexpected byte received by BooleanDeserializer: 2"
+            trace(c.to_connect_data("t", Some(&[1, 2])).unwrap_err()),
+            "org.apache.kafka.connect.errors.DataException: Failed to deserialize integer: \n\
+             Caused by: org.apache.kafka.common.errors.SerializationException: Size of data \
+             received by IntegerDeserializer is not 4"
+        );
+        let f = NumberConverter::new(NumberKind::Float);
+        assert!(trace(f.to_connect_data("t", Some(&[0])).unwrap_err())
+            .ends_with("SerializationException: Size of data received by Deserializer is not 4"));
+        let b = NumberConverter::new(NumberKind::Boolean);
+        assert!(
+            trace(b.to_connect_data("t", Some(&[2])).unwrap_err()).ends_with(
+                "SerializationException: Unexpected byte received by BooleanDeserializer: 2"
+            )
+        );
+    }
+
+    /// Kafka's BooleanConverter checks the schema first (also for a null value) and names a
+    /// value of another type by its class.
+    #[test]
+    fn the_boolean_converter_checks_the_schema_and_the_value_type() {
+        let b = NumberConverter::new(NumberKind::Boolean);
+        for value in [Value::Boolean(true), Value::Null] {
+            assert_eq!(
+                b.from_connect_data("t", Some(&Schema::int32()), &value)
+                    .unwrap_err()
+                    .message(),
+                "Invalid schema type for BooleanConverter: INT32"
+            );
+        }
+        assert_eq!(
+            b.from_connect_data("t", None, &Value::from("x"))
+                .unwrap_err()
+                .message(),
+            "BooleanConverter is not compatible with objects of type class java.lang.String"
+        );
+        assert_eq!(
+            b.from_connect_data(
+                "t",
+                Some(&Schema::optional_of(SchemaType::Boolean)),
+                &Value::Null
+            )
+            .unwrap(),
+            None
         );
     }
 }

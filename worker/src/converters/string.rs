@@ -6,55 +6,71 @@ use crate::converters::HeadersAsValues;
 use crate::data::{DataError, Schema, SchemaAndValue, Value};
 
 use super::charset::Charset;
-use super::config::get_string;
-use super::Converter;
+use super::config::{get_string, TYPE_CONFIG};
+use super::{Converter, ConverterKind};
 
 pub const CLASS_NAME: &str = "org.apache.kafka.connect.storage.StringConverter";
 pub const ENCODING_CONFIG: &str = "converter.encoding";
 
-/// The StringConverter.
+/// The StringConverter: one charset to write with and one to read with, as Kafka's string
+/// serializer and deserializer each take their own.
 #[derive(Debug, Clone)]
 pub struct StringConverter {
-    charset: Charset,
+    serializer: Charset,
+    deserializer: Charset,
 }
 
 impl Default for StringConverter {
     fn default() -> Self {
-        StringConverter {
-            charset: Charset::Utf8,
-        }
+        StringConverter::new(Charset::Utf8)
     }
 }
 
 impl StringConverter {
     pub fn new(charset: Charset) -> Self {
-        StringConverter { charset }
+        StringConverter {
+            serializer: charset,
+            deserializer: charset,
+        }
     }
 
-    /// Reads `converter.encoding` (default `UTF-8`).
+    /// Reads `converter.encoding` (default `UTF-8`), which Kafka hands to its string serializer
+    /// and deserializer; those prefer their own `key.`/`value.` + `serializer.encoding` /
+    /// `deserializer.encoding` when set (a header converter counts as `value.`).
     pub fn configure(props: &Props) -> Result<Self, ConfigError> {
-        let name = get_string(props, ENCODING_CONFIG, "UTF-8");
-        let charset = Charset::for_name(name).ok_or_else(|| ConfigError::Invalid {
-            name: ENCODING_CONFIG.to_string(),
-            value: name.to_string(),
-            reason: format!("Unsupported character set {name}"),
-        })?;
-        Ok(StringConverter { charset })
-    }
-
-    pub fn charset(&self) -> Charset {
-        self.charset
+        let base = get_string(props, ENCODING_CONFIG, "UTF-8");
+        let side = if get_string(props, TYPE_CONFIG, "") == ConverterKind::Key.type_name() {
+            "key"
+        } else {
+            "value"
+        };
+        let charset = |direction: &str| -> Result<Charset, ConfigError> {
+            let key = format!("{side}.{direction}.encoding");
+            let (name, config) = match props.get(&key) {
+                Some(own) => (own.as_str(), key),
+                None => (base, ENCODING_CONFIG.to_string()),
+            };
+            Charset::for_name(name).ok_or_else(|| ConfigError::Invalid {
+                name: config,
+                value: name.to_string(),
+                reason: format!("Unsupported character set {name}"),
+            })
+        };
+        Ok(StringConverter {
+            serializer: charset("serializer")?,
+            deserializer: charset("deserializer")?,
+        })
     }
 
     fn encode(&self, value: &Value) -> Option<Vec<u8>> {
         if value.is_null() {
             return None;
         }
-        Some(self.charset.encode(value.java_string()))
+        Some(self.serializer.encode(value.java_string()))
     }
 
     fn decode(&self, data: Option<&[u8]>) -> SchemaAndValue {
-        let value = data.map_or(Value::Null, |b| Value::String(self.charset.decode(b)));
+        let value = data.map_or(Value::Null, |b| Value::String(self.deserializer.decode(b)));
         SchemaAndValue::new(Some(Schema::optional_string()), value)
     }
 }
@@ -142,6 +158,54 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "Invalid value KLINGON for configuration converter.encoding: Unsupported character set KLINGON"
+        );
+    }
+
+    /// Kafka's string serializer and deserializer prefer their own `key.`/`value.` encodings to
+    /// the converter's.
+    #[test]
+    fn side_specific_encodings_override_the_converters() {
+        let c = StringConverter::configure(&props(&[
+            ("converter.type", "value"),
+            ("converter.encoding", "UTF-16LE"),
+            ("value.serializer.encoding", "ISO-8859-1"),
+            ("key.deserializer.encoding", "US-ASCII"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.from_connect_data("t", None, &Value::from("é"))
+                .unwrap()
+                .unwrap(),
+            vec![0xe9]
+        );
+        // The key's setting does not apply to a value converter: it reads UTF-16LE.
+        assert_eq!(
+            c.to_connect_data("t", Some(&[b'a', 0])).unwrap().value,
+            Value::from("a")
+        );
+        let key = StringConverter::configure(&props(&[
+            ("converter.type", "key"),
+            ("key.deserializer.encoding", "US-ASCII"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            key.to_connect_data("t", Some(b"a\xe9")).unwrap().value,
+            Value::from("a\u{fffd}")
+        );
+        assert_eq!(
+            key.from_connect_data("t", None, &Value::from("é"))
+                .unwrap()
+                .unwrap(),
+            "é".as_bytes()
+        );
+        let err = StringConverter::configure(&props(&[
+            ("converter.type", "value"),
+            ("value.deserializer.encoding", "KLINGON"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Invalid value KLINGON for configuration value.deserializer.encoding: Unsupported character set KLINGON"
         );
     }
 }

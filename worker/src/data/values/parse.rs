@@ -423,35 +423,24 @@ fn parse_as_number(token: &str) -> Option<SchemaAndValue> {
     }
     let text = decimal.to_java_string();
     let f: f32 = text.parse().ok()?;
+    // The decimal's own text has no sign on a zero (BigDecimal has no negative zero), while a
+    // negative value too small for the float still gives -0.0, as `BigDecimal.floatValue` does.
     if f.is_finite() && decimal.scale != 0 {
-        return sv(Schema::float32(), Value::Float32(normalize_zero32(f)));
+        return sv(Schema::float32(), Value::Float32(f));
     }
     let d: f64 = text.parse().ok()?;
     if d.is_finite() && decimal.scale != 0 {
-        return sv(Schema::float64(), Value::Float64(normalize_zero64(d)));
+        return sv(Schema::float64(), Value::Float64(d));
     }
     sv(logical::decimal(decimal.scale), Value::Decimal(decimal))
 }
 
-/// BigDecimal has no negative zero, so neither do the floats made from it.
-fn normalize_zero32(f: f32) -> f32 {
-    if f == 0.0 {
-        0.0
-    } else {
-        f
-    }
-}
-
-fn normalize_zero64(d: f64) -> f64 {
-    if d == 0.0 {
-        0.0
-    } else {
-        d
-    }
-}
-
 /// Compares `|d|` with 10^19, the bound Kafka uses before trying integer types.
 fn abs_exceeds_1e19(d: &Decimal) -> bool {
+    // Zero is small at any scale (`0e20` is zero, not a twenty-one digit number).
+    if d.unscaled.sign() == num_bigint::Sign::NoSign {
+        return false;
+    }
     let digits = d.unscaled.magnitude().to_string().len() as i64;
     let adjusted = digits - 1 - i64::from(d.scale);
     if adjusted != 19 {
@@ -604,6 +593,12 @@ mod tests {
             parsed("1e300"),
             (Some(SchemaType::Float64), Value::Float64(1e300))
         );
+        // Zero at any scale is a whole number; zero has no sign, an underflow keeps its own.
+        assert_eq!(parsed("0e20"), (Some(SchemaType::Int8), Value::Int8(0)));
+        assert_eq!(parsed("-0.0"), (Some(SchemaType::Int8), Value::Int8(0)));
+        let (schema, value) = parsed("-1e-50");
+        assert_eq!(schema, Some(SchemaType::Float32));
+        assert!(matches!(value, Value::Float32(f) if f == 0.0 && f.is_sign_negative()));
         let big = parse_string("123456789012345678901234567890");
         assert_eq!(
             big.schema.as_ref().and_then(|s| s.name()),
