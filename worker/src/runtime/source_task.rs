@@ -271,6 +271,7 @@ pub async fn run(
         topics: &topics,
         seen_topics: HashSet::new(),
         last_topic: None,
+        seen_resets: topics.resets(),
         errors: &errors,
     };
     let mut exit = TaskExit::Stopped;
@@ -357,6 +358,8 @@ struct Sender<'a> {
     topics: &'a ActiveTopics,
     seen_topics: HashSet<Arc<str>>,
     last_topic: Option<Arc<str>>,
+    /// [`ActiveTopics::resets`] when `seen_topics` was last valid.
+    seen_resets: u64,
     errors: &'a ErrorPolicy,
 }
 
@@ -593,6 +596,14 @@ impl Sender<'_> {
         let bytes = key.as_ref().map_or(0, Vec::len) + value.as_ref().map_or(0, Vec::len);
         // Most tasks write one topic, usually the very same shared name: compare with the last one
         // (pointer, then text; `Arc<str>`'s own `==` compares the text every time) before hashing.
+        // After a reset of the connector's topics (`PUT /connectors/{c}/topics/reset`) they are
+        // recorded again as records flow, as Kafka's tasks do.
+        let resets = self.topics.resets();
+        if resets != self.seen_resets {
+            self.seen_topics.clear();
+            self.last_topic = None;
+            self.seen_resets = resets;
+        }
         let same_topic = self
             .last_topic
             .as_ref()
