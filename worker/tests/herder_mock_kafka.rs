@@ -735,3 +735,105 @@ async fn a_failing_sink_task_commits_what_it_put_before_the_bad_record() {
         .and_then(|o| o.offset.as_ref()?.get("kafka_offset")?.as_i64());
     assert_eq!(committed, Some(2), "the next record to read is the bad one");
 }
+
+/// A sink's active topics are the topics it consumes, recorded before the transforms (which may
+/// route records elsewhere), as Kafka's `recordActiveTopic(origRecord.topic())`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sink_records_the_consumed_topic_not_the_routed_one() {
+    let f = fixture(&["orders"]);
+    let h = &f.herder;
+    let output = f.dir.path().join("out.txt");
+    let mut config = sink("snk", &output, "orders");
+    for (k, v) in [
+        ("transforms", "route"),
+        (
+            "transforms.route.type",
+            "org.apache.kafka.connect.transforms.RegexRouter",
+        ),
+        ("transforms.route.regex", "orders"),
+        ("transforms.route.replacement", "routed"),
+    ] {
+        config.insert(k.into(), Some(v.into()));
+    }
+    h.create_connector("snk", config, None).await.unwrap();
+    wait_states(h, "snk", "RUNNING", "RUNNING").await;
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", f.cluster.bootstrap_servers())
+        .create()
+        .unwrap();
+    producer
+        .send(
+            BaseRecord::<(), str>::to("orders")
+                .payload(r#"{"schema":{"type":"string","optional":false},"payload":"one"}"#),
+        )
+        .unwrap();
+    producer.flush(Duration::from_secs(10)).unwrap();
+    wait_lines(&output, &["one"]).await;
+    assert_eq!(
+        h.connector_topics("snk").await.unwrap(),
+        vec!["orders".to_string()]
+    );
+}
+
+/// After `PUT /connectors/{c}/topics/reset`, a running task records its topics again as records
+/// flow, as Kafka's tasks do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_are_recorded_again_after_a_reset() {
+    let f = fixture(&["t"]);
+    let input = f.dir.path().join("in.txt");
+    std::fs::write(&input, "a\n").unwrap();
+    let h = &f.herder;
+    h.create_connector("src", source("src", &input, "t"), None)
+        .await
+        .unwrap();
+    let topics = async || h.connector_topics("src").await.unwrap();
+    wait_for("topic t recorded", Duration::from_secs(30), async || {
+        (topics().await == ["t"]).then_some(())
+    })
+    .await;
+    h.reset_connector_topics("src").await.unwrap();
+    assert!(topics().await.is_empty());
+    std::io::Write::write_all(
+        &mut std::fs::OpenOptions::new()
+            .append(true)
+            .open(&input)
+            .unwrap(),
+        b"b\n",
+    )
+    .unwrap();
+    wait_for(
+        "topic t recorded again",
+        Duration::from_secs(30),
+        async || (topics().await == ["t"]).then_some(()),
+    )
+    .await;
+}
+
+/// An error Kafka's consumer throws from `poll` (here: no permission to read the topic) fails
+/// the sink task, where Ferry used to log it and stay RUNNING with nothing to put.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_topic_the_sink_may_not_read_fails_its_task() {
+    let f = fixture(&["secret"]);
+    f.cluster
+        .topic_error(
+            "secret",
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+        )
+        .unwrap();
+    let h = &f.herder;
+    h.create_connector(
+        "snk",
+        sink("snk", &f.dir.path().join("out.txt"), "secret"),
+        None,
+    )
+    .await
+    .unwrap();
+    let trace = failed_task_trace(h, "snk").await;
+    assert!(
+        trace.starts_with(
+            "org.apache.kafka.connect.errors.ConnectException: The sink task's Kafka consumer \
+             failed\nCaused by: org.apache.kafka.common.errors.TopicAuthorizationException: "
+        ),
+        "{trace}"
+    );
+}

@@ -4,20 +4,16 @@ use std::time::Duration;
 
 use crate::config::worker::WorkerConfig;
 use crate::config::{ConfigError, Props};
-use crate::runtime::kafka_config::{admin_config, consumer_config, producer_config};
+use crate::runtime::kafka_config::{
+    admin_config, consumer_config, max_poll_records, producer_config, DEFAULT_MAX_POLL_RECORDS,
+};
 use crate::runtime::kafka_security::SecurityError;
 use crate::runtime::WorkerSettings;
-
-/// Kafka's consumer default for `max.poll.records`.
-const DEFAULT_MAX_POLL_RECORDS: usize = 500;
 
 pub fn worker_settings(config: &WorkerConfig) -> Result<WorkerSettings, ConfigError> {
     let ms = |v: i64| Duration::from_millis(u64::try_from(v).unwrap_or(0));
     let consumer_props = config.consumer_props();
-    let max_poll_records = consumer_props
-        .get("max.poll.records")
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(DEFAULT_MAX_POLL_RECORDS);
+    let max_poll_records = max_poll_records(&consumer_props)?.unwrap_or(DEFAULT_MAX_POLL_RECORDS);
     let settings = WorkerSettings {
         worker_props: config.originals().clone(),
         worker_id: config.worker_id()?,

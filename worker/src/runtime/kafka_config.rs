@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::kafka_security::{self, SecurityError};
-use crate::config::Props;
+use crate::config::{ConfigError, Props};
 
 /// Client settings in librdkafka's keys, and notes for the log about keys that were dropped.
 pub type ClientSettings = (BTreeMap<String, String>, Vec<String>);
@@ -47,9 +47,34 @@ const IGNORED_JAVA_KEYS: &[&str] = &[
     "metadata.recovery.rebootstrap.trigger.ms",
     "enable.metrics.push",
     "client.rack",
-    "max.poll.records",
     "internal.leave.group.on.close",
 ];
+
+/// The consumer's `max.poll.records`, which librdkafka does not have: the worker applies it itself,
+/// handing a sink task at most that many records in one `put`, as Kafka's consumer returns at most
+/// that many from one poll.
+pub const MAX_POLL_RECORDS: &str = "max.poll.records";
+
+/// Kafka's consumer default for `max.poll.records`.
+pub const DEFAULT_MAX_POLL_RECORDS: usize = 500;
+
+/// `max.poll.records` among consumer settings, checked as Kafka's consumer config checks it (an
+/// INT, at least 1); `None` when not set.
+pub fn max_poll_records(props: &Props) -> Result<Option<usize>, ConfigError> {
+    let Some(raw) = props.get(MAX_POLL_RECORDS) else {
+        return Ok(None);
+    };
+    let invalid = |reason: &str| ConfigError::Invalid {
+        name: MAX_POLL_RECORDS.to_string(),
+        value: raw.clone(),
+        reason: reason.to_string(),
+    };
+    match raw.trim().parse::<i32>() {
+        Ok(n) if n >= 1 => Ok(usize::try_from(n).ok()),
+        Ok(_) => Err(invalid("Value must be at least 1")),
+        Err(_) => Err(invalid("Not a number of type INT")),
+    }
+}
 
 /// Ferry's defaults that keep memory bounded; Kafka's Java clients bound it the same way
 /// (`buffer.memory` = 32 MiB, fetch sizes), while librdkafka's own defaults allow up to 1 GiB queued
@@ -155,6 +180,10 @@ pub fn translate(props: Props, role: ClientRole) -> Result<ClientSettings, Secur
         if kafka_security::is_kafka_security_key(&key) {
             continue;
         }
+        if key == MAX_POLL_RECORDS {
+            // Applied by the worker, not the client (see `max_poll_records`).
+            continue;
+        }
         if IGNORED_JAVA_KEYS.contains(&key.as_str()) {
             notes.push(format!(
                 "client setting '{key}' has no equivalent in Ferry's Kafka client and is ignored"
@@ -173,6 +202,11 @@ pub fn translate(props: Props, role: ClientRole) -> Result<ClientSettings, Secur
                     "client setting 'buffer.memory' must be a number of bytes, found '{value}'; ignored"
                 )),
             },
+            // Kafka's `none` (fail when a partition has no committed offset) is librdkafka's
+            // `error`; the consumer error it raises fails the sink task, as Kafka's exception does.
+            "auto.offset.reset" if value.trim() == "none" => {
+                out.insert(key, "error".to_string());
+            }
             _ => {
                 out.insert(key, value);
             }
@@ -255,6 +289,44 @@ mod tests {
         assert!(!c.contains_key("sasl.mechanism"));
         assert!(!c.contains_key("key.serializer"));
         assert_eq!(notes.len(), 1);
+    }
+
+    /// `max.poll.records` is the worker's to apply: checked as Kafka checks it, not passed to
+    /// librdkafka, and not logged as ignored.
+    #[test]
+    fn max_poll_records_is_read_by_the_worker() {
+        assert_eq!(max_poll_records(&Props::new()).unwrap(), None);
+        assert_eq!(
+            max_poll_records(&props(&[("max.poll.records", " 10 ")])).unwrap(),
+            Some(10)
+        );
+        for (raw, reason) in [
+            ("0", "Value must be at least 1"),
+            ("ten", "Not a number of type INT"),
+        ] {
+            assert_eq!(
+                max_poll_records(&props(&[("max.poll.records", raw)]))
+                    .unwrap_err()
+                    .to_string(),
+                format!("Invalid value {raw} for configuration max.poll.records: {reason}")
+            );
+        }
+        let (c, notes) =
+            consumer_config(&Props::new(), &props(&[("max.poll.records", "10")]), "s", 0).unwrap();
+        assert!(!c.contains_key("max.poll.records"));
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[test]
+    fn kafkas_auto_offset_reset_none_is_librdkafkas_error() {
+        let (c, _) = consumer_config(
+            &Props::new(),
+            &props(&[("auto.offset.reset", "none")]),
+            "s",
+            0,
+        )
+        .unwrap();
+        assert_eq!(c["auto.offset.reset"], "error");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{BorrowedMessage, Headers as _};
 use rdkafka::{ClientContext, Message, Offset, Timestamp, TopicPartitionList};
 
@@ -24,7 +25,7 @@ use super::topics::ActiveTopics;
 use crate::config::Props;
 use crate::connectors::SinkTask;
 use crate::data::{ConnectRecord, Headers, RecordOrigin};
-use crate::errors::ConnectError;
+use crate::errors::{ConnectError, JavaException};
 use crate::metrics::TaskMetrics;
 use crate::sync::lock;
 use crate::transforms::{TransformChain, TransformError};
@@ -256,6 +257,7 @@ pub async fn run(
         errors: &errors,
         dlq,
         last_topic: None,
+        tracked_in_batch: None,
     };
     let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
     let mut tick = tokio::time::interval(flush_interval);
@@ -377,6 +379,9 @@ struct SinkWorker<'a> {
     /// The topic of the last message converted, shared by the records that follow it from the same
     /// topic instead of copied into each.
     last_topic: Option<Arc<str>>,
+    /// The topic last recorded as active in this batch: recorded again in each batch, so a reset
+    /// of the connector's topics is followed by the topics still consumed.
+    tracked_in_batch: Option<Arc<str>>,
 }
 
 impl SinkWorker<'_> {
@@ -528,6 +533,7 @@ impl SinkWorker<'_> {
         batch: Vec<Result<BorrowedMessage<'_>, rdkafka::error::KafkaError>>,
     ) -> Result<(Vec<ConnectRecord>, Vec<(PartitionKey, i64)>), ConnectError> {
         let mut records = Vec::with_capacity(batch.len());
+        self.tracked_in_batch = None;
         // The next offset of each partition in this batch, handed to the shared state once.
         let mut next_offsets: Vec<(PartitionKey, i64)> = Vec::new();
         // A batch gathered across a rebalance can hold messages of partitions revoked since: their
@@ -537,11 +543,20 @@ impl SinkWorker<'_> {
         for m in batch {
             let m = match m {
                 Ok(m) => m,
-                Err(e) => {
+                Err(e) => match consumer_failure(&e) {
+                    // What Kafka's consumer throws from `poll` fails the task, as there.
+                    Some(class) => {
+                        return Err(ConnectError::with_source(
+                            "The sink task's Kafka consumer failed",
+                            JavaException::new(class, e.to_string()),
+                        ));
+                    }
                     // Transport and broker errors are retried by the client; report and go on.
-                    tracing::warn!(task = %self.id, error = %e, "consumer error");
-                    continue;
-                }
+                    None => {
+                        tracing::warn!(task = %self.id, error = %e, "consumer error");
+                        continue;
+                    }
+                },
             };
             let owns = match &last_checked {
                 Some(((topic, partition), owns))
@@ -621,8 +636,19 @@ impl SinkWorker<'_> {
                 headers.add(h.key, converted.schema, converted.value);
             }
         }
+        // Kafka records the consumed topic as active once the record is converted, before the
+        // transforms, which may route it elsewhere or drop it.
+        let shared = self.shared_topic(topic);
+        if !self
+            .tracked_in_batch
+            .as_ref()
+            .is_some_and(|t| Arc::ptr_eq(t, &shared))
+        {
+            self.topics.record(topic);
+            self.tracked_in_batch = Some(Arc::clone(&shared));
+        }
         let record = ConnectRecord {
-            topic: self.shared_topic(topic),
+            topic: shared,
             kafka_partition: Some(m.partition()),
             key_schema: key.schema,
             key: key.value,
@@ -678,13 +704,6 @@ impl SinkWorker<'_> {
         if records.is_empty() {
             return Ok(());
         }
-        let mut last: Option<&str> = None;
-        for r in &records {
-            if last != Some(&*r.topic) {
-                self.topics.record(&r.topic);
-                last = Some(&r.topic);
-            }
-        }
         let n = records.len() as u64;
         task.put(records).await?;
         self.metrics.records_put.inc_by(n);
@@ -733,6 +752,32 @@ impl SinkWorker<'_> {
         }
         Ok(())
     }
+}
+
+/// The Java exception Kafka's consumer throws from `poll` for a consumer error librdkafka reports,
+/// which fails the task there; `None` for the errors both clients retry (transport failures, a
+/// broker restarting, a leader moving).
+fn consumer_failure(error: &KafkaError) -> Option<&'static str> {
+    Some(match error.rdkafka_error_code()? {
+        RDKafkaErrorCode::TopicAuthorizationFailed => {
+            "org.apache.kafka.common.errors.TopicAuthorizationException"
+        }
+        RDKafkaErrorCode::GroupAuthorizationFailed => {
+            "org.apache.kafka.common.errors.GroupAuthorizationException"
+        }
+        RDKafkaErrorCode::ClusterAuthorizationFailed => {
+            "org.apache.kafka.common.errors.ClusterAuthorizationException"
+        }
+        RDKafkaErrorCode::Authentication | RDKafkaErrorCode::SaslAuthenticationFailed => {
+            "org.apache.kafka.common.errors.SaslAuthenticationException"
+        }
+        // `auto.offset.reset=none` (librdkafka's `error`) and no committed offset.
+        RDKafkaErrorCode::AutoOffsetReset => {
+            "org.apache.kafka.clients.consumer.NoOffsetForPartitionException"
+        }
+        RDKafkaErrorCode::Fatal => "org.apache.kafka.common.KafkaException",
+        _ => return None,
+    })
 }
 
 /// How Kafka's error reporter names a consumed record (`ProcessingContext.toString`): its

@@ -11,7 +11,9 @@ use crate::connectors::TaskFactory;
 use crate::rest::herder::TargetState;
 use crate::runtime::converters::RecordConverters;
 use crate::runtime::errors::{DlqSettings, ErrorPolicy};
-use crate::runtime::kafka_config::{admin_config, consumer_config, producer_config};
+use crate::runtime::kafka_config::{
+    admin_config, consumer_config, max_poll_records, producer_config,
+};
 use crate::runtime::sink_task::{self, DlqSetup, SinkTaskSpec};
 use crate::runtime::source_task::{self, SourceTaskSpec};
 use crate::runtime::status::State;
@@ -113,6 +115,12 @@ impl StandaloneHerder {
                     ))
                 }
                 TaskFactory::Sink(new_task) => {
+                    // `consumer.override.max.poll.records` sizes this task's batches.
+                    let max_poll_records =
+                        match max_poll_records(&overrides(&config, "consumer.override")) {
+                            Ok(n) => n.unwrap_or(s.max_poll_records),
+                            Err(e) => return self.fail_task_setup(&id, e),
+                        };
                     let (consumer_config, notes) = match consumer_config(
                         &s.consumer_props,
                         &overrides(&config, "consumer.override"),
@@ -173,7 +181,7 @@ impl StandaloneHerder {
                             transforms,
                             subscription,
                             flush_interval: s.offset_flush_interval,
-                            max_poll_records: s.max_poll_records,
+                            max_poll_records,
                             metrics,
                             topics: entry.topics.clone(),
                             errors,
