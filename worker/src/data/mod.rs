@@ -22,12 +22,26 @@ use crate::errors::JavaException;
 
 /// An error in the data model or in converting data: Kafka's `DataException`, with its message and,
 /// where Kafka's has one, the exception that caused it.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{message}")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DataError {
     message: String,
-    #[source]
-    cause: Option<JavaException>,
+    /// Boxed, so the error (and every `Result` carrying it on the record path) stays small.
+    cause: Option<Box<JavaException>>,
+}
+
+impl std::fmt::Display for DataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DataError {
+    /// The cause itself, not its box, so a trace can tell its Java class.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|cause| cause as &(dyn std::error::Error + 'static))
+    }
 }
 
 impl DataError {
@@ -44,7 +58,7 @@ impl DataError {
     pub fn caused_by(message: impl Into<String>, cause: JavaException) -> Self {
         DataError {
             message: message.into(),
-            cause: Some(cause),
+            cause: Some(Box::new(cause)),
         }
     }
 
