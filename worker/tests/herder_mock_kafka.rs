@@ -77,6 +77,36 @@ fn fixture_committing_every(topics: &[&str], offset_flush_interval: Duration) ->
     }
 }
 
+/// A producer to the mock cluster, for the tests' input records.
+fn producer_for(
+    cluster: &MockCluster<'static, rdkafka::producer::DefaultProducerContext>,
+) -> BaseProducer {
+    ClientConfig::new()
+        .set("bootstrap.servers", cluster.bootstrap_servers())
+        .create()
+        .expect("producer")
+}
+
+/// Appends to a file the way a writer does, without truncating it first (a rewrite would let a
+/// poll in between see a shorter file and read it again from the start).
+fn append(path: &Path, bytes: &[u8]) {
+    std::io::Write::write_all(
+        &mut std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .expect("open to append"),
+        bytes,
+    )
+    .expect("append");
+}
+
+/// Sets connector config keys.
+fn set_all(config: &mut BTreeMap<String, Option<String>>, pairs: &[(&str, &str)]) {
+    for (k, v) in pairs {
+        config.insert(k.to_string(), Some(v.to_string()));
+    }
+}
+
 fn config(pairs: &[(&str, &str)]) -> BTreeMap<String, Option<String>> {
     pairs
         .iter()
@@ -187,16 +217,7 @@ async fn file_to_kafka_to_file_with_pause_resume_and_restart() {
     wait_states(h, "src", "PAUSED", "PAUSED").await;
     h.resume_connector("src").await.unwrap();
     wait_states(h, "src", "RUNNING", "RUNNING").await;
-    // Appended, not rewritten: a rewrite truncates the file first, and a poll in between would see
-    // a shorter file and read it again from the start.
-    std::io::Write::write_all(
-        &mut std::fs::OpenOptions::new()
-            .append(true)
-            .open(&input)
-            .unwrap(),
-        b"baz\n",
-    )
-    .unwrap();
+    append(&input, b"baz\n");
     wait_lines(&output, &["foo", "bar", "baz"]).await;
 
     // A plain restart (204) returns nothing; with includeTasks (202) a snapshot showing RESTARTING.
@@ -311,10 +332,7 @@ async fn a_malformed_record_fails_only_its_task_with_a_trace() {
     .await
     .unwrap();
 
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", f.cluster.bootstrap_servers())
-        .create()
-        .unwrap();
+    let producer = producer_for(&f.cluster);
     producer
         .send(BaseRecord::<(), str>::to("bad").payload("{not json"))
         .unwrap();
@@ -422,23 +440,21 @@ async fn tolerated_bad_records_go_to_the_dead_letter_queue_with_context() {
     let h = &f.herder;
     let output = f.dir.path().join("out.txt");
     let mut config = sink("snk", &output, "mixed");
-    for (k, v) in [
-        ("errors.tolerance", "all"),
-        ("errors.log.enable", "true"),
-        ("errors.log.include.messages", "true"),
-        ("errors.deadletterqueue.topic.name", "dlq"),
-        ("errors.deadletterqueue.topic.replication.factor", "1"),
-        ("errors.deadletterqueue.context.headers.enable", "true"),
-    ] {
-        config.insert(k.into(), Some(v.into()));
-    }
+    set_all(
+        &mut config,
+        &[
+            ("errors.tolerance", "all"),
+            ("errors.log.enable", "true"),
+            ("errors.log.include.messages", "true"),
+            ("errors.deadletterqueue.topic.name", "dlq"),
+            ("errors.deadletterqueue.topic.replication.factor", "1"),
+            ("errors.deadletterqueue.context.headers.enable", "true"),
+        ],
+    );
     h.create_connector("snk", config, None).await.unwrap();
     wait_states(h, "snk", "RUNNING", "RUNNING").await;
 
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", f.cluster.bootstrap_servers())
-        .create()
-        .unwrap();
+    let producer = producer_for(&f.cluster);
     let good =
         |s: &str| format!(r#"{{"schema":{{"type":"string","optional":false}},"payload":"{s}"}}"#);
     let inputs = [
@@ -543,10 +559,7 @@ async fn a_refused_dead_letter_write_fails_the_task_without_committing_past_the_
     let f = fixture(&["orders", "dlq"]);
     let h = &f.herder;
     let output = f.dir.path().join("out.txt");
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", f.cluster.bootstrap_servers())
-        .create()
-        .unwrap();
+    let producer = producer_for(&f.cluster);
     for v in [
         r#"{"schema":{"type":"string","optional":false},"payload":"one"}"#,
         "{not json",
@@ -565,13 +578,14 @@ async fn a_refused_dead_letter_write_fails_the_task_without_committing_past_the_
     );
 
     let mut config = sink("snk", &output, "orders");
-    for (k, v) in [
-        ("errors.tolerance", "all"),
-        ("errors.deadletterqueue.topic.name", "dlq"),
-        ("errors.deadletterqueue.topic.replication.factor", "1"),
-    ] {
-        config.insert(k.into(), Some(v.into()));
-    }
+    set_all(
+        &mut config,
+        &[
+            ("errors.tolerance", "all"),
+            ("errors.deadletterqueue.topic.name", "dlq"),
+            ("errors.deadletterqueue.topic.replication.factor", "1"),
+        ],
+    );
     h.create_connector("snk", config, None).await.unwrap();
     let trace = failed_task_trace(h, "snk").await;
     assert!(
@@ -642,13 +656,14 @@ async fn a_record_kafka_refuses_is_skipped_under_tolerance_all() {
     let h = &f.herder;
     let output = f.dir.path().join("out.txt");
     let mut config = source("src", &oversized_input(f.dir.path()), "big");
-    for (k, v) in [
-        ("producer.override.message.max.bytes", "1000"),
-        ("errors.tolerance", "all"),
-        ("errors.log.enable", "true"),
-    ] {
-        config.insert(k.into(), Some(v.into()));
-    }
+    set_all(
+        &mut config,
+        &[
+            ("producer.override.message.max.bytes", "1000"),
+            ("errors.tolerance", "all"),
+            ("errors.log.enable", "true"),
+        ],
+    );
     h.create_connector("src", config, None).await.unwrap();
     h.create_connector("snk", sink("snk", &output, "big"), None)
         .await
@@ -708,10 +723,7 @@ async fn a_failing_sink_task_commits_what_it_put_before_the_bad_record() {
         .await
         .unwrap();
     wait_states(h, "snk", "RUNNING", "RUNNING").await;
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", f.cluster.bootstrap_servers())
-        .create()
-        .unwrap();
+    let producer = producer_for(&f.cluster);
     let send = |v: &str| {
         producer
             .send(BaseRecord::<(), str>::to("orders").payload(v))
@@ -744,23 +756,21 @@ async fn a_sink_records_the_consumed_topic_not_the_routed_one() {
     let h = &f.herder;
     let output = f.dir.path().join("out.txt");
     let mut config = sink("snk", &output, "orders");
-    for (k, v) in [
-        ("transforms", "route"),
-        (
-            "transforms.route.type",
-            "org.apache.kafka.connect.transforms.RegexRouter",
-        ),
-        ("transforms.route.regex", "orders"),
-        ("transforms.route.replacement", "routed"),
-    ] {
-        config.insert(k.into(), Some(v.into()));
-    }
+    set_all(
+        &mut config,
+        &[
+            ("transforms", "route"),
+            (
+                "transforms.route.type",
+                "org.apache.kafka.connect.transforms.RegexRouter",
+            ),
+            ("transforms.route.regex", "orders"),
+            ("transforms.route.replacement", "routed"),
+        ],
+    );
     h.create_connector("snk", config, None).await.unwrap();
     wait_states(h, "snk", "RUNNING", "RUNNING").await;
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", f.cluster.bootstrap_servers())
-        .create()
-        .unwrap();
+    let producer = producer_for(&f.cluster);
     producer
         .send(
             BaseRecord::<(), str>::to("orders")
@@ -793,14 +803,7 @@ async fn topics_are_recorded_again_after_a_reset() {
     .await;
     h.reset_connector_topics("src").await.unwrap();
     assert!(topics().await.is_empty());
-    std::io::Write::write_all(
-        &mut std::fs::OpenOptions::new()
-            .append(true)
-            .open(&input)
-            .unwrap(),
-        b"b\n",
-    )
-    .unwrap();
+    append(&input, b"b\n");
     wait_for(
         "topic t recorded again",
         Duration::from_secs(30),
