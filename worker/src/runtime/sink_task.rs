@@ -257,7 +257,6 @@ pub async fn run(
         errors: &errors,
         dlq,
         last_topic: None,
-        tracked_in_batch: None,
     };
     let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
     let mut tick = tokio::time::interval(flush_interval);
@@ -376,19 +375,21 @@ struct SinkWorker<'a> {
     topics: &'a ActiveTopics,
     errors: &'a ErrorPolicy,
     dlq: Option<DeadLetterQueue>,
-    /// The topic of the last message converted, shared by the records that follow it from the same
-    /// topic instead of copied into each.
+    /// The topic of the last message converted in this batch, shared by the records that follow it
+    /// from the same topic instead of copied into each.
     last_topic: Option<Arc<str>>,
-    /// The topic last recorded as active in this batch: recorded again in each batch, so a reset
-    /// of the connector's topics is followed by the topics still consumed.
-    tracked_in_batch: Option<Arc<str>>,
 }
 
 impl SinkWorker<'_> {
+    /// The topic of a converted record, shared with the records before it from the same topic.
+    /// A topic new to the batch is recorded as active: Kafka records the consumed topic once the
+    /// record is converted, before the transforms (which may route it elsewhere or drop it), and
+    /// recording it again in each batch follows a reset of the connector's topics.
     fn shared_topic(&mut self, name: &str) -> Arc<str> {
         match &self.last_topic {
             Some(topic) if **topic == *name => Arc::clone(topic),
             _ => {
+                self.topics.record(name);
                 let topic: Arc<str> = Arc::from(name);
                 self.last_topic = Some(Arc::clone(&topic));
                 topic
@@ -533,7 +534,7 @@ impl SinkWorker<'_> {
         batch: Vec<Result<BorrowedMessage<'_>, rdkafka::error::KafkaError>>,
     ) -> Result<(Vec<ConnectRecord>, Vec<(PartitionKey, i64)>), ConnectError> {
         let mut records = Vec::with_capacity(batch.len());
-        self.tracked_in_batch = None;
+        self.last_topic = None;
         // The next offset of each partition in this batch, handed to the shared state once.
         let mut next_offsets: Vec<(PartitionKey, i64)> = Vec::new();
         // A batch gathered across a rebalance can hold messages of partitions revoked since: their
@@ -636,19 +637,8 @@ impl SinkWorker<'_> {
                 headers.add(h.key, converted.schema, converted.value);
             }
         }
-        // Kafka records the consumed topic as active once the record is converted, before the
-        // transforms, which may route it elsewhere or drop it.
-        let shared = self.shared_topic(topic);
-        if !self
-            .tracked_in_batch
-            .as_ref()
-            .is_some_and(|t| Arc::ptr_eq(t, &shared))
-        {
-            self.topics.record(topic);
-            self.tracked_in_batch = Some(Arc::clone(&shared));
-        }
         let record = ConnectRecord {
-            topic: shared,
+            topic: self.shared_topic(topic),
             kafka_partition: Some(m.partition()),
             key_schema: key.schema,
             key: key.value,

@@ -516,6 +516,15 @@ impl Sender<'_> {
         control: &TaskControl,
     ) -> Result<(), ConnectError> {
         self.metrics.records_polled.inc_by(records.len() as u64);
+        // After a reset of the connector's topics (`PUT /connectors/{c}/topics/reset`) they are
+        // recorded again as records flow, as Kafka's tasks do: checked once a poll, off the
+        // per-record path.
+        let resets = self.topics.resets();
+        if resets != self.seen_resets {
+            self.seen_topics.clear();
+            self.last_topic = None;
+            self.seen_resets = resets;
+        }
         for mut record in records {
             // Kafka's error log names a record as the connector produced it; the transforms change
             // it in place, so a copy is kept, only when that log asks for records (boxed: the
@@ -596,14 +605,6 @@ impl Sender<'_> {
         let bytes = key.as_ref().map_or(0, Vec::len) + value.as_ref().map_or(0, Vec::len);
         // Most tasks write one topic, usually the very same shared name: compare with the last one
         // (pointer, then text; `Arc<str>`'s own `==` compares the text every time) before hashing.
-        // After a reset of the connector's topics (`PUT /connectors/{c}/topics/reset`) they are
-        // recorded again as records flow, as Kafka's tasks do.
-        let resets = self.topics.resets();
-        if resets != self.seen_resets {
-            self.seen_topics.clear();
-            self.last_topic = None;
-            self.seen_resets = resets;
-        }
         let same_topic = self
             .last_topic
             .as_ref()
