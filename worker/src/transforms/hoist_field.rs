@@ -48,6 +48,12 @@ impl HoistField {
     }
 }
 
+/// Room for the hoisted field and three more. Chains add fields to the struct HoistField makes
+/// (InsertField after HoistField is the pairing Kafka's own documentation shows), and growing a
+/// one-value vector then reallocates and copies on every record; the spare slots cost a few dozen
+/// bytes for as long as the record lives.
+const HOISTED_CAPACITY: usize = 4;
+
 impl Transformation for HoistField {
     fn apply(&self, record: &mut ConnectRecord) -> Result<Disposition, ConnectError> {
         let (schema, value) = take_side(self.side, record);
@@ -61,7 +67,9 @@ impl Transformation for HoistField {
             .get_or_build(&schema, |s| self.wrapper_schema(s))?;
         // The wrapper schema has this one field. The value is validated as `put` validates it, so
         // a null for a required schema fails as in Kafka.
-        let wrapped = Struct::with_leading_values(updated.clone(), vec![value])?;
+        let mut values = Vec::with_capacity(HOISTED_CAPACITY);
+        values.push(value);
+        let wrapped = Struct::with_leading_values(updated.clone(), values)?;
         self.side
             .replace(record, Some(updated), Value::Struct(wrapped));
         Ok(Disposition::Keep)
