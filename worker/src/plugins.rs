@@ -221,7 +221,8 @@ mod tests {
 
     /// Kafka loads any plugin class named in a `type` key and only then finds it unusable: an
     /// abstract transformation (the usual slip: `ExtractField` without `$Value`) or a plugin of
-    /// another kind. Validation says so, and echoes the class.
+    /// another kind. Validation says so with `Utils.ensureConcreteSubclass`'s message (Kafka 3.7
+    /// and later), and echoes the class.
     #[test]
     fn a_type_key_naming_an_unusable_class_gets_kafkas_message() {
         let validate = |pairs: &[(&str, &str)]| {
@@ -237,7 +238,7 @@ mod tests {
         ]);
         assert_eq!(
             errors,
-            vec!["Invalid value class org.apache.kafka.connect.transforms.ExtractField for configuration transforms.x.type: Transformation is abstract and cannot be created. Did you mean org.apache.kafka.connect.transforms.ExtractField$Key, org.apache.kafka.connect.transforms.ExtractField$Value?"]
+            vec!["This class is abstract and cannot be created. Did you mean org.apache.kafka.connect.transforms.ExtractField$Key, org.apache.kafka.connect.transforms.ExtractField$Value?"]
         );
         assert_eq!(
             value.as_deref(),
@@ -249,7 +250,7 @@ mod tests {
         ]);
         assert_eq!(
             errors,
-            vec!["Invalid value class org.apache.kafka.connect.transforms.predicates.TopicNameMatches for configuration transforms.x.type: Not a Transformation"]
+            vec!["Class class org.apache.kafka.connect.transforms.predicates.TopicNameMatches does not implement the Transformation interface"]
         );
         assert_eq!(
             value.as_deref(),
@@ -258,7 +259,7 @@ mod tests {
         let (errors, _) = validate(&[("predicates", "p"), ("predicates.p.type", "Filter")]);
         assert_eq!(
             errors,
-            vec!["Invalid value class org.apache.kafka.connect.transforms.Filter for configuration predicates.p.type: Not a Predicate"]
+            vec!["Class class org.apache.kafka.connect.transforms.Filter does not implement the Predicate interface"]
         );
         let (errors, _) = validate(&[
             ("predicates", "p"),
@@ -269,7 +270,7 @@ mod tests {
         ]);
         assert_eq!(
             errors,
-            vec!["Invalid value class org.apache.kafka.connect.transforms.Cast for configuration predicates.p.type: Not a Predicate"]
+            vec!["Class class org.apache.kafka.connect.transforms.Cast does not implement the Predicate interface"]
         );
         let (errors, _) = validate(&[
             ("transforms", "x"),
@@ -277,7 +278,17 @@ mod tests {
         ]);
         assert_eq!(
             errors,
-            vec!["Invalid value class org.apache.kafka.connect.file.FileStreamSourceConnector for configuration transforms.x.type: Not a Transformation"]
+            vec!["Class class org.apache.kafka.connect.file.FileStreamSourceConnector does not implement the Transformation interface"]
+        );
+        // The negate rule is checked before the class, and its error is then the only one.
+        let (errors, _) = validate(&[
+            ("transforms", "x"),
+            ("transforms.x.type", "TopicNameMatches"),
+            ("transforms.x.negate", "true"),
+        ]);
+        assert_eq!(
+            errors,
+            vec!["Config 'transforms.x.negate' was provided but there is no config 'transforms.x.predicate' defining a predicate to be negated."]
         );
         // Kafka's not-found message quotes the value as written, blanks included.
         let (errors, _) = validate(&[("transforms", "x"), ("transforms.x.type", " Nope ")]);

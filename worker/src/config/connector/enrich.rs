@@ -93,9 +93,10 @@ pub(crate) fn aliases(props_value: Option<&str>, list_key: &str) -> Vec<String> 
 pub(crate) enum TypeProblem {
     /// No class of that name: `Class <c> could not be found.`, and validation echoes null.
     NotFound,
-    /// A class Kafka would load but cannot use here (`ConnectorConfig.EnrichablePlugin`): an
-    /// abstract transformation such as `ExtractField` (whose `$Key` / `$Value` are the plugins), or
-    /// a plugin of another kind. Validation echoes the class name.
+    /// A class Kafka would load but cannot use here: an abstract transformation such as
+    /// `ExtractField` (whose `$Key` / `$Value` are the plugins), or a plugin of another kind.
+    /// Kafka's `Utils.ensureConcreteSubclass` (3.7 and later) throws a ConfigException with only
+    /// `reason` as its message. Validation echoes the class name.
     Unusable { class: String, reason: String },
 }
 
@@ -118,13 +119,19 @@ impl TypeProblem {
             (None, false) => name.to_string(),
             (None, true) => return Some(TypeProblem::NotFound),
         };
+        // The subclass check comes first: an abstract transformation named as a predicate does
+        // not implement Predicate.
         let reason = if !children.is_empty() && kind == AliasKind::Transformation {
             format!(
-                "Transformation is abstract and cannot be created. Did you mean {}?",
+                "This class is abstract and cannot be created. Did you mean {}?",
                 children.join(", ")
             )
         } else {
-            format!("Not a {}", kind.simple_class_name())
+            // `"Class " + klass`: a Class prints as `class <name>`.
+            format!(
+                "Class class {class} does not implement the {} interface",
+                kind.simple_class_name()
+            )
         };
         Some(TypeProblem::Unusable { class, reason })
     }
@@ -133,12 +140,7 @@ impl TypeProblem {
     pub(crate) fn error(&self, key: &str, raw: &str) -> ConfigError {
         match self {
             TypeProblem::NotFound => class_not_found(key, raw),
-            // Kafka's `ConfigException(key, String.valueOf(cls), ...)`: `class <name>`.
-            TypeProblem::Unusable { class, reason } => ConfigError::Invalid {
-                name: key.to_string(),
-                value: format!("class {class}"),
-                reason: reason.clone(),
-            },
+            TypeProblem::Unusable { reason, .. } => ConfigError::Other(reason.clone()),
         }
     }
 
@@ -148,6 +150,16 @@ impl TypeProblem {
             TypeProblem::NotFound => None,
             TypeProblem::Unusable { class, .. } => Some(class.clone()),
         }
+    }
+}
+
+/// `Not a Transformation` / `Not a Predicate` for a type key left unset, as Kafka's runtime parse
+/// reports it (`getConfigDefFromConfigProvidingClass` with no class).
+fn missing_type(kind: AliasKind, key: &str) -> ConfigError {
+    ConfigError::Invalid {
+        name: key.to_string(),
+        value: "null".to_string(),
+        reason: format!("Not a {}", kind.simple_class_name()),
     }
 }
 
@@ -190,7 +202,8 @@ fn implicit_transform_keys() -> ConfigDef {
         )
 }
 
-/// Adds the keys of one alias family. `present` tells whether a key is set (even to null), for
+/// Adds the keys of one alias family. `type_value` gives a key's value as written (untrimmed).
+/// `present` tells whether a key is set (even to null), for
 /// the negate/predicate rule. With `require_full`, a type that is missing or unknown is an error
 /// (runtime); otherwise its keys are just left out (validation reports the type key's errors).
 pub(crate) fn enrich_kind(
@@ -231,14 +244,15 @@ pub(crate) fn enrich_kind(
             .recommended_values(recommended.clone()),
         );
 
-        let class = type_value(&type_key);
-        let class = match class {
-            Some(c) if kind.exists(resolver, &c) => c,
+        let raw = type_value(&type_key);
+        let class = match raw.as_deref().map(crate::config::def::java_trim) {
+            Some(c) if kind.exists(resolver, c) => c.to_string(),
             Some(c) if require_full => {
-                let problem = TypeProblem::of(kind, resolver, &c).unwrap_or(TypeProblem::NotFound);
-                return Err(problem.error(&type_key, &c));
+                let problem = TypeProblem::of(kind, resolver, c).unwrap_or(TypeProblem::NotFound);
+                // Kafka quotes the value as written, before its trim.
+                return Err(problem.error(&type_key, raw.as_deref().unwrap_or(c)));
             }
-            None if require_full => return Err(ConfigError::Missing(type_key)),
+            None if require_full => return Err(missing_type(kind, &type_key)),
             _ => continue,
         };
         let mut child = match kind {
@@ -264,11 +278,7 @@ pub fn enrich(
     resolver: &dyn PluginResolver,
     require_full: bool,
 ) -> Result<ConfigDef, ConfigError> {
-    let type_value = |k: &str| {
-        props
-            .get(k)
-            .map(|v| crate::config::def::java_trim(v).to_string())
-    };
+    let type_value = |k: &str| props.get(k).cloned();
     let present = |k: &str| props.contains_key(k);
     let def = enrich_kind(
         base,

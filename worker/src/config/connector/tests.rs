@@ -482,6 +482,22 @@ fn runtime_parse() {
             .to_string(),
         "Invalid value Nope for configuration transforms.r.type: Class Nope could not be found."
     );
+    // Quoted as written: Kafka's parse reports the value before its trim.
+    bad.insert("transforms.r.type".into(), " Nope ".into());
+    assert_eq!(
+        parse_connector_config(ConnectorKind::Sink, &bad, &TestPlugins, true)
+            .unwrap_err()
+            .to_string(),
+        "Invalid value  Nope  for configuration transforms.r.type: Class  Nope  could not be found."
+    );
+    // An alias without a type: Kafka's enrich finds no class to read keys from.
+    bad.remove("transforms.r.type");
+    assert_eq!(
+        parse_connector_config(ConnectorKind::Sink, &bad, &TestPlugins, true)
+            .unwrap_err()
+            .to_string(),
+        "Invalid value null for configuration transforms.r.type: Not a Transformation"
+    );
     let mut bad = p.clone();
     bad.remove("topics");
     assert_eq!(

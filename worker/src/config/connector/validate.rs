@@ -57,7 +57,7 @@ pub fn validate_connector_config_nullable(
     resolver: &dyn PluginResolver,
 ) -> ConfigInfos {
     let get = |k: &str| props.get(k).and_then(|v| v.as_deref());
-    let type_value = |k: &str| get(k).map(|v| java_trim(v).to_string());
+    let type_value = |k: &str| get(k).map(str::to_string);
     let present = |k: &str| props.contains_key(k);
 
     // Enrichment in validation mode never fails: unknown or missing types just add no keys.
@@ -156,8 +156,19 @@ fn check_classes(
             continue;
         };
         match problem {
+            // Kafka's parse fails first, then the type's validator adds its own errors.
+            Some(TypeProblem::NotFound) => {
+                value
+                    .errors
+                    .insert(0, TypeProblem::NotFound.error(&key, raw).to_string());
+                value.value = None;
+            }
+            // The class loads, and the validator checks the negate/predicate rule before the
+            // class: a negate error is the only one reported.
             Some(problem) => {
-                value.errors.insert(0, problem.error(&key, raw).to_string());
+                if value.errors.is_empty() {
+                    value.errors.push(problem.error(&key, raw).to_string());
+                }
                 value.value = problem.echoed_value();
             }
             None => {
