@@ -18,6 +18,7 @@ pub mod connectors;
 pub mod converters;
 pub mod data;
 pub mod errors;
+pub(crate) mod java_regex;
 pub mod kubernetes;
 pub mod metrics;
 pub mod plugins;

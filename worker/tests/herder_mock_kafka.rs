@@ -840,3 +840,56 @@ async fn a_topic_the_sink_may_not_read_fails_its_task() {
         "{trace}"
     );
 }
+
+/// `topics.regex` is a Java pattern matched against the cluster's topics, and topics created
+/// later join the subscription at the next metadata refresh, as with Kafka's consumer. (librdkafka's
+/// own pattern subscriptions are POSIX: there `\d` is a plain `d`, and this sink read `orders-d`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_topics_regex_is_a_java_pattern_and_picks_up_new_topics() {
+    let f = fixture(&["orders-1", "orders-d", "orders-1-dlq"]);
+    let h = &f.herder;
+    let producer = producer_for(&f.cluster);
+    let send = |topic: &str, text: &str| {
+        let payload =
+            format!(r#"{{"schema":{{"type":"string","optional":false}},"payload":"{text}"}}"#);
+        producer
+            .send(BaseRecord::<(), str>::to(topic).payload(&payload))
+            .unwrap();
+        producer.flush(Duration::from_secs(10)).unwrap();
+    };
+    send("orders-d", "not a number");
+    send("orders-1-dlq", "a look-ahead excludes this");
+    send("orders-1", "one");
+    let output = f.dir.path().join("out.txt");
+    let mut config = sink("snk", &output, "");
+    config.remove("topics");
+    set_all(
+        &mut config,
+        &[
+            ("topics.regex", r"(?!.*-dlq$)orders-\d+.*"),
+            ("consumer.override.metadata.max.age.ms", "300"),
+            // The mock cluster holds a rebalance for the session timeout (librdkafka's default:
+            // 45 s) waiting for members to rejoin; a real broker ends it as the only member does.
+            ("consumer.override.session.timeout.ms", "6000"),
+        ],
+    );
+    h.create_connector("snk", config, None).await.unwrap();
+    wait_states(h, "snk", "RUNNING", "RUNNING").await;
+    wait_lines(&output, &["one"]).await;
+
+    f.cluster.create_topic("orders-2", 1, 1).unwrap();
+    send("orders-2", "two");
+    wait_for(
+        "the new topic's record",
+        Duration::from_secs(30),
+        async || {
+            let mut lines = file_lines(&output);
+            lines.sort();
+            (lines == ["one", "two"]).then_some(())
+        },
+    )
+    .await;
+    let mut topics = h.connector_topics("snk").await.unwrap();
+    topics.sort();
+    assert_eq!(topics, ["orders-1", "orders-2"]);
+}

@@ -11,6 +11,7 @@ pub mod sink_task;
 pub mod source_task;
 pub mod status;
 pub mod submitted;
+pub mod subscription;
 pub mod task;
 pub mod topics;
 

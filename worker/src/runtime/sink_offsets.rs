@@ -13,7 +13,7 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::{Offset, TopicPartitionList};
 use serde_json::{json, Map, Value as Json};
 
-use super::sink_task::Subscription;
+use super::subscription::Subscription;
 use crate::rest::entities::{ConnectorOffset, ConnectorOffsets};
 
 /// A partition and its new offset (or null), as a `PATCH /connectors/{c}/offsets` body lists them.
@@ -118,21 +118,13 @@ impl SinkOffsetsClient {
     /// Every partition of the topics the connector consumes.
     fn partitions(&self, consumer: &BaseConsumer) -> Result<TopicPartitionList, SinkOffsetsError> {
         let metadata = consumer.fetch_metadata(None, TIMEOUT)?;
-        let regex = match &self.subscription {
-            Subscription::Regex(r) => Some(
-                regex::Regex::new(&format!("^(?:{r})$"))
-                    .map_err(|e| SinkOffsetsError::Invalid(format!("invalid topics.regex: {e}")))?,
-            ),
-            Subscription::Topics(_) => None,
-        };
+        let selector = self
+            .subscription
+            .selector()
+            .map_err(SinkOffsetsError::Invalid)?;
         let mut tpl = TopicPartitionList::new();
         for topic in metadata.topics() {
-            let wanted = match (&self.subscription, &regex) {
-                (Subscription::Topics(list), _) => list.iter().any(|t| t == topic.name()),
-                (_, Some(re)) => re.is_match(topic.name()),
-                _ => false,
-            };
-            if wanted {
+            if selector.wants(topic.name()) {
                 for p in topic.partitions() {
                     tpl.add_partition(topic.name(), p.id());
                 }

@@ -3,7 +3,7 @@
 //! stops, `flush` then a commit of the offsets that flush covered. An offset is never committed for a
 //! record the sink has not made durable.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,6 +20,8 @@ use super::converters::RecordConverters;
 use super::errors::{
     DeadLetterQueue, DlqSettings, ErrantRecord, ErrorPolicy, Intolerable, Outcome,
 };
+pub use super::subscription::Subscription;
+use super::subscription::{RefreshSchedule, TopicSelector};
 use super::task::{Stage, StageFailure, TaskControl, TaskExit, TaskId};
 use super::topics::ActiveTopics;
 use crate::config::Props;
@@ -29,24 +31,6 @@ use crate::errors::{ConnectError, JavaException};
 use crate::metrics::TaskMetrics;
 use crate::sync::lock;
 use crate::transforms::{TransformChain, TransformError};
-
-/// What the sink consumes: a list of topics or a regex (`topics` / `topics.regex`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Subscription {
-    Topics(Vec<String>),
-    Regex(String),
-}
-
-impl Subscription {
-    /// librdkafka's subscription patterns. A regex starts with `^`; Kafka's `topics.regex` must match
-    /// the whole topic name, so it is anchored at both ends.
-    pub fn patterns(&self) -> Vec<String> {
-        match self {
-            Subscription::Topics(t) => t.clone(),
-            Subscription::Regex(r) => vec![format!("^({r})$")],
-        }
-    }
-}
 
 pub struct SinkTaskSpec {
     pub id: TaskId,
@@ -237,9 +221,25 @@ pub async fn run(
     };
     let offsets = Arc::new(Mutex::new(SinkOffsets::default()));
     let consumer = match create_consumer(&consumer_config, &offsets, &id, &subscription) {
-        Ok(c) => c,
+        Ok(c) => Arc::new(c),
         Err(e) => return TaskExit::Failed(e.trace()),
     };
+    // A `topics.regex` is matched here, against the cluster's topics, before the first poll.
+    let mut pattern = match &subscription {
+        Subscription::Topics(_) => None,
+        Subscription::Regex(_) => match subscription.selector() {
+            Ok(selector) => Some(PatternSubscription::new(
+                selector,
+                RefreshSchedule::from_consumer_config(&consumer_config),
+            )),
+            Err(reason) => return TaskExit::Failed(ConnectError::new(reason).trace()),
+        },
+    };
+    if let Some(pattern) = pattern.as_mut() {
+        if let Err(e) = pattern.refresh(&consumer, &id).await {
+            return TaskExit::Failed(e.trace());
+        }
+    }
     if let Err(e) = task.start(&task_config).await {
         return TaskExit::Failed(e.trace());
     }
@@ -268,7 +268,21 @@ pub async fn run(
     let mut held_offsets: Vec<(PartitionKey, i64)> = Vec::new();
     let mut exit = TaskExit::Stopped;
     loop {
+        // When a `topics.regex` is due a look at the cluster's topics (never, for a topic list).
+        let pattern_due = pattern.as_ref().map(|p| p.next);
+        let refresh_due = async move {
+            match pattern_due {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         let step: Result<(), ConnectError> = async {
+            if let Some(p) = pattern
+                .as_mut()
+                .filter(|p| p.next <= tokio::time::Instant::now())
+            {
+                return p.refresh(&consumer, &id).await;
+            }
             if control.is_paused() {
                 worker.pause_assignment();
                 on_running(true);
@@ -281,6 +295,7 @@ pub async fn run(
                         }
                     }
                     _ = tick.tick() => worker.commit(task.as_mut()).await?,
+                    _ = refresh_due => {}
                     batch = stream.next() => {
                         if let Some(batch) = batch {
                             let (records, offsets) = worker.convert(batch).await?;
@@ -301,6 +316,7 @@ pub async fn run(
             tokio::select! {
                 _ = control.stop.cancelled() => Ok(()),
                 _ = tick.tick() => worker.commit(task.as_mut()).await,
+                _ = refresh_due => Ok(()),
                 batch = stream.next() => match batch {
                     Some(batch) => {
                         let (records, offsets) = worker.convert(batch).await?;
@@ -357,12 +373,99 @@ fn create_consumer(
             id: id.clone(),
         })
         .map_err(|e| ConnectError::with_source("Failed to create the consumer of the sink task (check the consumer.* and consumer.override.* settings)", e))?;
-    let patterns = subscription.patterns();
-    let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
-    consumer.subscribe(&refs).map_err(|e| {
-        ConnectError::with_source(format!("Failed to subscribe to {patterns:?}"), e)
-    })?;
+    // A regex is subscribed topic by topic as [`PatternSubscription`] finds them.
+    if let Subscription::Topics(topics) = subscription {
+        subscribe(&consumer, topics)?;
+    }
     Ok(consumer)
+}
+
+fn subscribe<C: ConsumerContext>(
+    consumer: &StreamConsumer<C>,
+    topics: &[String],
+) -> Result<(), ConnectError> {
+    let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+    consumer
+        .subscribe(&refs)
+        .map_err(|e| ConnectError::with_source(format!("Failed to subscribe to {topics:?}"), e))
+}
+
+/// How long one look at the cluster's topics may take.
+const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A `topics.regex` subscription kept up to date, as Kafka's consumer keeps a pattern
+/// subscription: the topics the pattern selects, looked for again on a schedule, and subscribed
+/// anew (a rebalance, which commits what was flushed) when they change. See
+/// [`super::subscription`] for why librdkafka's own pattern subscriptions are not used.
+struct PatternSubscription {
+    selector: TopicSelector,
+    subscribed: BTreeSet<String>,
+    schedule: RefreshSchedule,
+    /// When to look again.
+    next: tokio::time::Instant,
+}
+
+impl PatternSubscription {
+    fn new(selector: TopicSelector, schedule: RefreshSchedule) -> Self {
+        PatternSubscription {
+            selector,
+            subscribed: BTreeSet::new(),
+            schedule,
+            next: tokio::time::Instant::now(),
+        }
+    }
+
+    /// Looks at the cluster's topics and subscribes to those the pattern selects, if they changed.
+    /// A failed look is logged and retried soon (the task keeps consuming what it has, as Kafka's
+    /// consumer does while its metadata is stale); only a refused subscription fails the task.
+    async fn refresh(
+        &mut self,
+        consumer: &Arc<StreamConsumer<SinkContext>>,
+        id: &TaskId,
+    ) -> Result<(), ConnectError> {
+        let client = Arc::clone(consumer);
+        // The metadata request blocks its thread until the broker answers.
+        let fetched = tokio::task::spawn_blocking(move || {
+            client
+                .fetch_metadata(None, METADATA_TIMEOUT)
+                .map(|metadata| {
+                    metadata
+                        .topics()
+                        .iter()
+                        .map(|t| t.name().to_string())
+                        .collect::<Vec<_>>()
+                })
+        })
+        .await;
+        let names = match fetched {
+            Ok(Ok(names)) => names,
+            Ok(Err(e)) => {
+                let wait = self.schedule.next_wait(false);
+                tracing::warn!(task = %id, error = %e, retry_in = ?wait, "could not list the cluster's topics to match topics.regex");
+                self.next = tokio::time::Instant::now() + wait;
+                return Ok(());
+            }
+            Err(e) => {
+                return Err(ConnectError::with_source(
+                    "the lookup of the topics matching topics.regex did not finish",
+                    e,
+                ))
+            }
+        };
+        self.next = tokio::time::Instant::now() + self.schedule.next_wait(true);
+        let selected = self.selector.select(names.iter().map(String::as_str));
+        if selected == self.subscribed {
+            return Ok(());
+        }
+        if selected.is_empty() {
+            consumer.unsubscribe();
+        } else {
+            subscribe(consumer, &selected.iter().cloned().collect::<Vec<_>>())?;
+        }
+        tracing::info!(task = %id, topics = ?selected, "topics.regex subscription updated");
+        self.subscribed = selected;
+        Ok(())
+    }
 }
 
 struct SinkWorker<'a> {
@@ -795,18 +898,6 @@ fn describe_consumed(m: &BorrowedMessage<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn regex_subscription_is_anchored_for_full_match() {
-        assert_eq!(
-            Subscription::Regex("connect-.*|other".into()).patterns(),
-            vec!["^(connect-.*|other)$".to_string()]
-        );
-        assert_eq!(
-            Subscription::Topics(vec!["a".into(), "b".into()]).patterns(),
-            vec!["a".to_string(), "b".to_string()]
-        );
-    }
 
     fn key(partition: i32) -> PartitionKey {
         ("t".to_string(), partition)

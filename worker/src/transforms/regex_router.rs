@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 use fancy_regex::Regex;
 
-use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance};
+use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
 use crate::config::{ConfigError, Props};
 use crate::data::ConnectRecord;
 use crate::errors::ConnectError;
-use crate::transforms::predicates::java_regex::{self, JavaPattern};
+use crate::java_regex::{self, JavaPattern};
 use crate::transforms::registry::TransformPlugin;
 use crate::transforms::topic_memo::TopicMemo;
 use crate::transforms::{Disposition, Transformation};
@@ -41,7 +41,7 @@ fn config_def() -> ConfigDef {
                 Importance::High,
                 "Regular expression to use for matching.",
             )
-            .validator(java_regex::regex_validator()),
+            .validator(Validator::valid_regex()),
         )
         .define(ConfigKey::new(
             REPLACEMENT,

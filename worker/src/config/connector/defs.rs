@@ -415,7 +415,8 @@ fn regex_list_validator() -> Validator {
         Validator::non_null().ensure_valid(name, value)?;
         if let Some(TypedValue::List(items)) = value {
             for item in items {
-                if let Err(e) = regex::Regex::new(item) {
+                // `Pattern.compile`, with Java's syntax.
+                if let Err(e) = crate::java_regex::compile(item) {
                     return Err(ConfigError::Invalid {
                         name: name.to_string(),
                         value: item.clone(),

@@ -46,9 +46,9 @@ pub fn sink_topic_errors<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Vec<(&'st
         }
         if let Some(regex) = topics_regex.filter(|_| has_regex) {
             // Java's `matcher(..).matches()` is a full match. An invalid regex is reported by
-            // the key's own validator.
-            let anchored = regex::Regex::new(&format!("^(?:{regex})$"));
-            if anchored.is_ok_and(|re| re.is_match(dlq_topic)) {
+            // the key's own validator (and a match that gives up counts as none).
+            let pattern = crate::java_regex::compile(regex);
+            if pattern.is_ok_and(|p| p.matches(dlq_topic).unwrap_or(false)) {
                 errors.push((
                     TOPICS_REGEX_CONFIG,
                     format!(
@@ -141,5 +141,19 @@ mod tests {
             ("errors.deadletterqueue.topic.name", "dlq")
         ])
         .is_empty());
+        // Java's syntax: a look-ahead that excludes the dead-letter topic, and one that does not.
+        assert!(errors(&[
+            ("topics.regex", "(?!dlq$).*"),
+            ("errors.deadletterqueue.topic.name", "dlq")
+        ])
+        .is_empty());
+        assert_eq!(
+            errors(&[
+                ("topics.regex", "(?!orders).*"),
+                ("errors.deadletterqueue.topic.name", "dlq")
+            ])
+            .len(),
+            1
+        );
     }
 }

@@ -26,7 +26,8 @@ pub enum Validator {
     ValidString(Vec<String>),
     /// `CaseInsensitiveValidString.in(...)`.
     CaseInsensitiveValidString(Vec<String>),
-    /// The transforms' `RegexValidator`.
+    /// The transforms' `RegexValidator`, and `topics.regex`'s: `Pattern.compile` must accept the
+    /// value.
     ValidRegex,
     /// The transforms' `NonEmptyListValidator`.
     NonEmptyList,
@@ -214,9 +215,10 @@ impl Validator {
                 }
             }
             Validator::ValidRegex => match value {
-                Some(TypedValue::String(s)) => regex::Regex::new(s)
+                // `Pattern.compile`: Java's syntax (look-around, backreferences, ...).
+                Some(TypedValue::String(s)) => crate::java_regex::compile(s)
                     .map(|_| ())
-                    .map_err(|e| invalid(name, value, format!("Invalid regex: {e}"))),
+                    .map_err(|reason| invalid(name, value, format!("Invalid regex: {reason}"))),
                 Some(_) => Ok(()),
                 // `Pattern.compile(null)` throws a NullPointerException whose message is null.
                 None => Err(invalid(name, value, "Invalid regex: null")),

@@ -3,27 +3,27 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::java_regex::{self, JavaPattern};
 use async_trait::async_trait;
-use regex::Regex;
 
 use super::{ConfigProvider, ProviderConfigError, ProviderError};
 use crate::config::Props;
 
 pub struct EnvVarConfigProvider {
     name: String,
-    allowlist: Option<Regex>,
+    allowlist: Option<JavaPattern>,
 }
 
 impl EnvVarConfigProvider {
     pub fn new(name: &str, params: &Props) -> Result<Self, ProviderConfigError> {
         let allowlist = match params.get("allowlist.pattern") {
             None => None,
-            // Java's `matches()` is anchored at both ends.
-            Some(p) => Some(Regex::new(&format!("^(?:{p})$")).map_err(|e| {
+            // `Pattern.compile`, used with `matches()` (the whole name).
+            Some(p) => Some(java_regex::compile(p).map_err(|reason| {
                 ProviderConfigError::InvalidParam {
                     name: name.to_string(),
                     param: "allowlist.pattern",
-                    reason: e.to_string(),
+                    reason,
                 }
             })?),
         };
@@ -48,7 +48,11 @@ impl ConfigProvider for EnvVarConfigProvider {
         }
         Ok(keys
             .iter()
-            .filter(|k| self.allowlist.as_ref().is_none_or(|r| r.is_match(k)))
+            .filter(|k| {
+                self.allowlist
+                    .as_ref()
+                    .is_none_or(|r| r.matches(k).unwrap_or(false))
+            })
             .filter_map(|k| std::env::var(k).ok().map(|v| (k.clone(), v)))
             .collect())
     }

@@ -16,8 +16,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::kafka_config::consumer_config;
-use super::sink_task::Subscription;
 use super::status::{State, StatusStore};
+use super::subscription::Subscription;
 use super::topics::ActiveTopics;
 use crate::config::connector::{
     config_errors_message, validate_connector_config_nullable, ConnectorKind,

@@ -1,8 +1,6 @@
-//! The built-in predicates (HasHeaderKey, RecordIsTombstone, TopicNameMatches), and the Java regex
-//! support shared with `RegexRouter`.
+//! The built-in predicates (HasHeaderKey, RecordIsTombstone, TopicNameMatches).
 
 mod has_header_key;
-pub(crate) mod java_regex;
 mod record_is_tombstone;
 mod topic_name_matches;
 

@@ -1,10 +1,10 @@
 //! `TopicNameMatches`: true for records whose topic fully matches a Java regular expression.
 
-use super::java_regex::{self, JavaPattern};
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
 use crate::config::{ConfigError, Props};
 use crate::data::ConnectRecord;
 use crate::errors::ConnectError;
+use crate::java_regex::{self, JavaPattern};
 use crate::transforms::registry::PredicatePlugin;
 use crate::transforms::topic_memo::TopicMemo;
 use crate::transforms::Predicate;
@@ -29,7 +29,7 @@ fn config_def() -> ConfigDef {
         )
         .validator(Validator::composite(vec![
             Validator::non_empty_string(),
-            java_regex::regex_validator(),
+            Validator::valid_regex(),
         ])),
     )
 }

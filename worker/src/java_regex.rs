@@ -1,4 +1,6 @@
-//! `java.util.regex.Pattern` for `TopicNameMatches` and `RegexRouter`, on the `fancy-regex` crate.
+//! `java.util.regex.Pattern` on the `fancy-regex` crate: for `TopicNameMatches`, `RegexRouter`, a
+//! sink's `topics.regex` (Kafka's consumer matches it, in Java, against the cluster's topics) and
+//! every config key Kafka checks with `Pattern.compile`.
 //!
 //! fancy-regex hands any part of a pattern that needs no backtracking to the `regex` crate (linear
 //! time) and runs the rest, as Java does, with a backtracking engine. So the Java features people
@@ -28,8 +30,6 @@
 
 use fancy_regex::{Regex, RegexBuilder};
 
-use crate::config::def::{TypedValue, Validator};
-use crate::config::ConfigError;
 use crate::errors::ConnectError;
 
 /// Backtracking steps one match may take before it fails: far more than any sane pattern needs on
@@ -104,30 +104,6 @@ fn build(pattern: &str) -> Result<Regex, fancy_regex::Error> {
     RegexBuilder::new(pattern)
         .backtrack_limit(BACKTRACK_LIMIT)
         .build()
-}
-
-/// Kafka's `RegexValidator` (`Invalid regex: <reason>`), with Ferry's reasons.
-pub(crate) fn regex_validator() -> Validator {
-    Validator::custom(|name, value| match value {
-        Some(TypedValue::String(s)) => compile(s)
-            .map(|_| ())
-            .map_err(|reason| invalid(name, s, &reason)),
-        Some(_) => Ok(()),
-        // `Pattern.compile(null)` throws a NullPointerException without a message.
-        None => Err(ConfigError::Invalid {
-            name: name.to_string(),
-            value: "null".to_string(),
-            reason: "Invalid regex: null".to_string(),
-        }),
-    })
-}
-
-fn invalid(name: &str, value: &str, reason: &str) -> ConfigError {
-    ConfigError::Invalid {
-        name: name.to_string(),
-        value: value.to_string(),
-        reason: format!("Invalid regex: {reason}"),
-    }
 }
 
 /// The crate's error as one line, naming the pattern as written.
@@ -451,7 +427,8 @@ mod tests {
 
     #[test]
     fn validator_messages_are_kafkas_shape() {
-        let v = regex_validator();
+        use crate::config::def::{TypedValue, Validator};
+        let v = Validator::valid_regex();
         let err = v
             .ensure_valid("regex", Some(&TypedValue::String("(".into())))
             .unwrap_err()
@@ -464,8 +441,13 @@ mod tests {
             v.ensure_valid("regex", None).unwrap_err().to_string(),
             "Invalid value null for configuration regex: Invalid regex: null"
         );
-        assert!(v
-            .ensure_valid("regex", Some(&TypedValue::String("a.*".into())))
-            .is_ok());
+        // Java syntax the `regex` crate lacks: look-ahead, backreferences.
+        for ok in ["a.*", "^(?!_confluent).*", r"(a)\1"] {
+            assert!(
+                v.ensure_valid("regex", Some(&TypedValue::String(ok.into())))
+                    .is_ok(),
+                "{ok}"
+            );
+        }
     }
 }
