@@ -41,7 +41,7 @@ pub(crate) fn list_to_string(items: &[String]) -> String {
 }
 
 /// Java's `String.hashCode` over UTF-16 code units.
-fn string_hash(s: &str) -> i32 {
+pub(crate) fn string_hash(s: &str) -> i32 {
     s.encode_utf16().fold(0i32, |h, unit| {
         h.wrapping_mul(31).wrapping_add(i32::from(unit))
     })
@@ -56,9 +56,7 @@ pub(crate) fn hash_set_order(items: &[String]) -> Vec<String> {
 
 /// The iteration order of the keys of a `java.util.HashMap<String, _>` created with
 /// `new HashMap<>(initial_capacity)` and then given `keys` in order (a repeated key keeps its first
-/// place). The order is fixed by the keys' `String.hashCode` and the table size, which starts at
-/// the power of two at or above `initial_capacity` and doubles whenever the map outgrows three
-/// quarters of it.
+/// place). See [`hash_map_order`].
 pub(crate) fn hash_map_key_order(keys: &[String], initial_capacity: usize) -> Vec<String> {
     let mut unique: Vec<&String> = Vec::new();
     for key in keys {
@@ -66,18 +64,36 @@ pub(crate) fn hash_map_key_order(keys: &[String], initial_capacity: usize) -> Ve
             unique.push(key);
         }
     }
+    hash_map_order(unique, |s| string_hash(s), initial_capacity)
+        .into_iter()
+        .cloned()
+        .collect()
+}
+
+/// The iteration order of a `java.util.HashMap` created with `new HashMap<>(initial_capacity)`
+/// (`new HashMap<>()` is 16) and given `distinct` keys in this order, each with its `hashCode`.
+/// The order is fixed by the hashes and the table size, which starts at the power of two at or
+/// above `initial_capacity` and doubles whenever the map outgrows three quarters of it: buckets in
+/// index order, and within a bucket the order of insertion, which Java keeps across resizes. (A
+/// bucket of eight or more colliding keys in a table of 64 or more becomes a tree, whose order
+/// this does not follow.)
+pub(crate) fn hash_map_order<T>(
+    mut distinct: Vec<T>,
+    hash_code: impl Fn(&T) -> i32,
+    initial_capacity: usize,
+) -> Vec<T> {
     let mut capacity = initial_capacity.max(1).next_power_of_two();
-    while unique.len() * 4 > capacity * 3 {
+    while distinct.len() * 4 > capacity * 3 {
         capacity *= 2;
     }
-    let bucket = |s: &str| {
-        let h = string_hash(s) as u32;
+    // `HashMap.hash`: the high half folded into the low one, then the table's index bits.
+    let bucket = |item: &T| {
+        let h = hash_code(item) as u32;
         ((h ^ (h >> 16)) as usize) & (capacity - 1)
     };
-    // Within a bucket Java keeps insertion order (also across resizes), so a stable sort matches.
-    let mut ordered: Vec<&String> = unique;
-    ordered.sort_by_key(|s| bucket(s));
-    ordered.into_iter().cloned().collect()
+    // A stable sort keeps insertion order within a bucket.
+    distinct.sort_by_key(bucket);
+    distinct
 }
 
 #[cfg(test)]

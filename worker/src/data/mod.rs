@@ -5,6 +5,7 @@
 
 mod decimal;
 pub mod java_fmt;
+pub(crate) mod java_hash;
 mod java_string;
 mod offset;
 mod record;

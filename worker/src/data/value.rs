@@ -4,10 +4,11 @@ use super::{logical, DataError, Decimal, Field, Schema, SchemaType};
 
 /// A Connect value. The variants are the Java classes Kafka Connect accepts (`ConnectSchema.SCHEMA_TYPE_CLASSES`).
 ///
-/// Maps keep insertion order. Kafka's maps are mostly `HashMap`s, whose order Java documents as
-/// unspecified and the reference treats as such for values; where the order decides a key's bytes
-/// (ValueToKey's schemaless key) the transform inserts in Java's hash order
-/// ([`crate::config::java::hash_map_key_order`]). `Date` is `java.util.Date` (milliseconds since
+/// Maps keep insertion order. Kafka's maps are mostly `HashMap`s, whose order Java leaves
+/// unspecified but which is in fact fixed by the keys' hashes and the table size. Ferry orders a
+/// map as Kafka's would iterate it where it matters and does not depend on the JVM: maps the
+/// JsonConverter reads (a sink writes them in that order) and ValueToKey's schemaless key, whose
+/// bytes pick a partition ([`crate::data::java_hash`]). `Date` is `java.util.Date` (milliseconds since
 /// the epoch), the value class of the `Date`, `Time` and `Timestamp` logical types.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

@@ -424,6 +424,22 @@ fn schemaless_reading_infers_int64_and_float64() {
     assert_eq!(read(&c, "-0.0").value, Value::Float64(0.0));
 }
 
+/// Kafka reads a JSON object into a `new HashMap<>()`, so a sink sees (and the FileStreamSink
+/// writes) its entries in hash order, whatever order the text had.
+#[test]
+fn maps_read_iterate_as_kafkas_hash_map() {
+    let c = converter(&[("schemas.enable", "false")]);
+    let value = read(&c, r#"{"id":1,"b":2,"name":3,"a":4}"#).value;
+    assert_eq!(value.java_string(), "{a=4, b=2, name=3, id=1}");
+    let c = converter(&[]);
+    let value = read(
+        &c,
+        r#"{"schema":{"type":"map","keys":{"type":"int64","optional":false},"values":{"type":"string","optional":false},"optional":false},"payload":[[17,"x"],[1,"y"],[16,"z"]]}"#,
+    )
+    .value;
+    assert_eq!(value.java_string(), "{16=z, 17=x, 1=y}");
+}
+
 #[test]
 fn round_trip_through_the_envelope() {
     let c = converter(&[]);

@@ -8,6 +8,7 @@ use num_bigint::BigInt;
 
 use super::config::JsonConverterConfig;
 use super::reader::{JsonNode, JsonNumber};
+use crate::data::java_hash::in_new_hash_map_order;
 use crate::data::values::time_to_logical;
 use crate::data::{
     bigint_low_i64, logical, DataError, Decimal, Schema, SchemaBuilder, SchemaType, Struct, Value,
@@ -346,7 +347,8 @@ fn map_with_schema(
             }
         }
     }
-    Ok(Value::Map(result))
+    // Kafka reads a map into a `new HashMap<>()`, whose order what follows (a sink's toString) sees.
+    Ok(Value::Map(in_new_hash_map_order(result)))
 }
 
 /// Without a schema: integral numbers are INT64, other numbers FLOAT64, objects string-keyed maps.
@@ -358,12 +360,13 @@ fn schemaless(node: &JsonNode) -> Value {
         JsonNode::Number(n) => Value::Float64(double_value(n)),
         JsonNode::String(s) => Value::String(s.clone()),
         JsonNode::Array(items) => Value::Array(items.iter().map(schemaless).collect()),
-        JsonNode::Object(members) => Value::Map(
+        // A `new HashMap<>()` in Kafka, iterated in its order.
+        JsonNode::Object(members) => Value::Map(in_new_hash_map_order(
             members
                 .iter()
                 .map(|(k, v)| (Value::String(k.clone()), schemaless(v)))
                 .collect(),
-        ),
+        )),
     }
 }
 

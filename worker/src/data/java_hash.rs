@@ -1,0 +1,146 @@
+//! Java's `hashCode` of a Connect value, and the order a `java.util.HashMap` iterates its entries in.
+//!
+//! Kafka's JsonConverter reads every map into a `HashMap`, so what a sink sees (the FileStreamSink
+//! writes a map as `{k=v, ...}` in iteration order) follows the keys' hashes, not the order of the
+//! JSON text. Ferry's maps are vectors that keep insertion order; where Kafka builds a `HashMap`
+//! from scratch, Ferry orders the entries as that map would iterate them.
+
+use super::Value;
+use crate::config::java::{hash_map_order, string_hash};
+
+/// `Object.hashCode` of a map key, for the key types whose hash Java defines by value; `None` for
+/// the others (bytes, whose hash is an identity; decimals, dates and collections, rare as keys).
+/// `HashMap` gives a null key hash 0.
+pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
+    Some(match value {
+        Value::Null => 0,
+        Value::String(s) => string_hash(s),
+        Value::Int8(v) => i32::from(*v),
+        Value::Int16(v) => i32::from(*v),
+        Value::Int32(v) => *v,
+        Value::Int64(v) => fold_long(*v),
+        // `Boolean.hashCode`.
+        Value::Boolean(b) => {
+            if *b {
+                1231
+            } else {
+                1237
+            }
+        }
+        // `floatToIntBits` / `doubleToLongBits`: every NaN hashes as the canonical one.
+        Value::Float32(f) => {
+            let bits = if f.is_nan() { 0x7fc0_0000 } else { f.to_bits() };
+            bits as i32
+        }
+        Value::Float64(d) => {
+            let bits = if d.is_nan() {
+                0x7ff8_0000_0000_0000
+            } else {
+                d.to_bits()
+            };
+            fold_long(bits as i64)
+        }
+        Value::Bytes(_)
+        | Value::Array(_)
+        | Value::Map(_)
+        | Value::Struct(_)
+        | Value::Decimal(_)
+        | Value::Date(_) => return None,
+    })
+}
+
+/// `Long.hashCode`: the two halves xor-ed.
+fn fold_long(v: i64) -> i32 {
+    (v ^ ((v as u64) >> 32) as i64) as i32
+}
+
+/// `entries` (distinct keys, in the order they were put) as a `new HashMap<>()` iterates them.
+/// Left as they are when a key's hash is not known ([`java_hash_code`]).
+pub(crate) fn in_new_hash_map_order(entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
+    if entries.len() < 2 || entries.iter().any(|(k, _)| java_hash_code(k).is_none()) {
+        return entries;
+    }
+    hash_map_order(
+        entries,
+        |(k, _)| java_hash_code(k).unwrap_or(0),
+        DEFAULT_CAPACITY,
+    )
+}
+
+/// `new HashMap<>()`'s table size.
+const DEFAULT_CAPACITY: usize = 16;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(entries: &[(Value, Value)]) -> Vec<Value> {
+        entries.iter().map(|(k, _)| k.clone()).collect()
+    }
+
+    fn strings(names: &[&str]) -> Vec<(Value, Value)> {
+        names
+            .iter()
+            .map(|n| (Value::from(*n), Value::Null))
+            .collect()
+    }
+
+    #[test]
+    fn hash_codes_are_javas() {
+        // Values from `Long.hashCode`, `Double.hashCode`, `Float.hashCode` and `Boolean.hashCode`.
+        assert_eq!(java_hash_code(&Value::Int64(1 << 32)), Some(1));
+        assert_eq!(java_hash_code(&Value::Int64(-1)), Some(0));
+        assert_eq!(java_hash_code(&Value::Float64(1.0)), Some(1_072_693_248));
+        assert_eq!(java_hash_code(&Value::Float32(1.0)), Some(1_065_353_216));
+        assert_eq!(
+            java_hash_code(&Value::Float64(f64::NAN)),
+            java_hash_code(&Value::Float64(-f64::NAN))
+        );
+        assert_eq!(java_hash_code(&Value::Boolean(true)), Some(1231));
+        assert_eq!(java_hash_code(&Value::from("hello")), Some(99_162_322));
+        assert_eq!(java_hash_code(&Value::Bytes(vec![1])), None);
+    }
+
+    /// `{"name":…,"id":…,"b":…,"a":…}` read by Jackson into `new HashMap<>()`: "a" (97) and "b"
+    /// (98) land in buckets 1 and 2, "name" in 8 and "id" in 11 of a 16-slot table.
+    #[test]
+    fn entries_follow_a_new_hash_maps_buckets() {
+        let ordered = in_new_hash_map_order(strings(&["id", "name", "b", "a"]));
+        assert_eq!(keys(&ordered), keys(&strings(&["a", "b", "name", "id"])));
+        // Keys of one bucket keep their insertion order: "Aa" and "BB" share a hash.
+        let same = in_new_hash_map_order(strings(&["BB", "Aa"]));
+        assert_eq!(keys(&same), keys(&strings(&["BB", "Aa"])));
+        let ints: Vec<(Value, Value)> = [17, 1, 16]
+            .iter()
+            .map(|i| (Value::Int32(*i), Value::Null))
+            .collect();
+        assert_eq!(
+            keys(&in_new_hash_map_order(ints)),
+            vec![Value::Int32(16), Value::Int32(17), Value::Int32(1)]
+        );
+    }
+
+    /// Thirteen keys outgrow 16 slots: the table doubles, and the order is that of 32 buckets.
+    #[test]
+    fn a_map_past_three_quarters_full_uses_the_bigger_table() {
+        let names: Vec<String> = (0..13).map(|i| format!("k{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let ordered = in_new_hash_map_order(strings(&refs));
+        let expected = crate::config::java::hash_map_key_order(&names, 32);
+        let got: Vec<String> = ordered
+            .iter()
+            .map(|(k, _)| k.as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn unknown_hashes_leave_the_order_alone() {
+        let entries = vec![
+            (Value::from("b"), Value::Null),
+            (Value::Bytes(vec![1]), Value::Null),
+            (Value::from("a"), Value::Null),
+        ];
+        assert_eq!(in_new_hash_map_order(entries.clone()), entries);
+    }
+}
