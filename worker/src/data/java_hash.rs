@@ -1,9 +1,11 @@
 //! Java's `hashCode` of a Connect value, and the order a `java.util.HashMap` iterates its entries in.
 //!
-//! Kafka's JsonConverter reads every map into a `HashMap`, so what a sink sees (the FileStreamSink
-//! writes a map as `{k=v, ...}` in iteration order) follows the keys' hashes, not the order of the
-//! JSON text. Ferry's maps are vectors that keep insertion order; where Kafka builds a `HashMap`
-//! from scratch, Ferry orders the entries as that map would iterate them.
+//! Kafka's JsonConverter reads every map into a `HashMap`, and the transforms that change a
+//! schemaless map copy it into a new one, so what a sink sees (the FileStreamSink writes a map as
+//! `{k=v, ...}` in iteration order) and the bytes a converter writes (a key's bytes pick its
+//! partition) follow the keys' hashes, not the order of the JSON text. Ferry's maps are vectors
+//! that keep insertion order; where Kafka builds a `HashMap`, Ferry orders the entries as that map
+//! would iterate them.
 
 use super::Value;
 use crate::config::java::{hash_map_order, string_hash};
@@ -57,18 +59,49 @@ fn fold_long(v: i64) -> i32 {
 /// `entries` (distinct keys, in the order they were put) as a `new HashMap<>()` iterates them.
 /// Left as they are when a key's hash is not known ([`java_hash_code`]).
 pub(crate) fn in_new_hash_map_order(entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
+    in_hash_map_order(entries, DEFAULT_CAPACITY)
+}
+
+/// `entries` as a `new HashMap<>(initial_capacity)` given them in order iterates them.
+pub(crate) fn in_hash_map_order(
+    entries: Vec<(Value, Value)>,
+    initial_capacity: usize,
+) -> Vec<(Value, Value)> {
     if entries.len() < 2 || entries.iter().any(|(k, _)| java_hash_code(k).is_none()) {
         return entries;
     }
     hash_map_order(
         entries,
         |(k, _)| java_hash_code(k).unwrap_or(0),
-        DEFAULT_CAPACITY,
+        initial_capacity,
     )
+}
+
+/// `entries` as a `new HashMap<>(source)` iterates them, for a `source` of `source_len` entries:
+/// the source's entries in its order, then any put after the copy (a key put again keeps its
+/// place; a removed one is simply absent). Ferry's transforms build exactly that vector.
+pub(crate) fn in_copied_hash_map_order(
+    entries: Vec<(Value, Value)>,
+    source_len: usize,
+) -> Vec<(Value, Value)> {
+    in_hash_map_order(entries, copy_capacity(source_len))
+}
+
+/// The table a `HashMap` copy constructor starts with, as Java 17 sizes it (`size / 0.75 + 1`,
+/// truncated); an empty source leaves the default. Java 19 and later size it `ceil(size / 0.75)`,
+/// one power of two smaller for sources of 3, 6, 12, 24, ... entries, so a copy of such a map that
+/// adds no key can iterate in another order on those JVMs.
+fn copy_capacity(source_len: usize) -> usize {
+    if source_len == 0 {
+        return DEFAULT_CAPACITY;
+    }
+    (source_len as f32 / LOAD_FACTOR + 1.0) as usize
 }
 
 /// `new HashMap<>()`'s table size.
 const DEFAULT_CAPACITY: usize = 16;
+/// `HashMap`'s default load factor.
+const LOAD_FACTOR: f32 = 0.75;
 
 #[cfg(test)]
 mod tests {
@@ -132,6 +165,25 @@ mod tests {
             .map(|(k, _)| k.as_str().unwrap_or_default().to_string())
             .collect();
         assert_eq!(got, expected);
+    }
+
+    /// InsertField's `new HashMap<>(value)` of one entry starts at 2 slots and grows to 4 for
+    /// three: "topic" (bucket 1) comes before "line" and "data_source" (both bucket 2).
+    #[test]
+    fn a_copy_starts_from_the_sources_size() {
+        let ordered = in_copied_hash_map_order(strings(&["line", "data_source", "topic"]), 1);
+        assert_eq!(
+            keys(&ordered),
+            keys(&strings(&["topic", "line", "data_source"]))
+        );
+        // Three entries copied: Java 17 starts at 8 slots, where "name" (8) and "id" (11) fall
+        // in 0 and 3 and "b" in 2.
+        let copied = in_copied_hash_map_order(strings(&["name", "b", "id"]), 3);
+        assert_eq!(keys(&copied), keys(&strings(&["name", "b", "id"])));
+        let copied = in_copied_hash_map_order(strings(&["id", "b", "name"]), 3);
+        assert_eq!(keys(&copied), keys(&strings(&["name", "b", "id"])));
+        assert_eq!(copy_capacity(0), 16);
+        assert_eq!(copy_capacity(12), 17);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::{field_value, replace_null_with_default_key, SchemaCache, REPLACE_NULL_WITH_DEFAULT};
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
 use crate::config::{ConfigError, Props};
+use crate::data::java_hash::in_copied_hash_map_order;
 use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, Struct, Value};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
@@ -158,17 +159,20 @@ impl HeaderFrom {
             let v = map_get(value, field_name).cloned().unwrap_or(Value::Null);
             added.push((header.clone(), v));
         }
-        if self.is_move {
-            let kept: Vec<(Value, Value)> = value
-                .iter()
-                .filter(|(k, _)| {
-                    !k.as_str()
+        // Kafka copies the map (`new HashMap<>(value)`) for both operations, and a move removes
+        // the fields from the copy; the copy iterates in its own order.
+        let kept: Vec<(Value, Value)> = value
+            .iter()
+            .filter(|(k, _)| {
+                !self.is_move
+                    || !k
+                        .as_str()
                         .is_some_and(|k| self.fields.iter().any(|f| f == k))
-                })
-                .cloned()
-                .collect();
-            self.side.replace(record, None, Value::Map(kept));
-        }
+            })
+            .cloned()
+            .collect();
+        let copied = in_copied_hash_map_order(kept, value.len());
+        self.side.replace(record, None, Value::Map(copied));
         for (header, v) in added {
             record.headers.add(header, None, v);
         }

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, DefaultValue, Importance};
 use crate::config::{ConfigError, Props};
+use crate::data::java_hash::in_copied_hash_map_order;
 use crate::data::{
     logical, ConnectRecord, DataError, Schema, SchemaBuilder, SchemaType, Struct, Value,
 };
@@ -227,11 +228,13 @@ impl InsertField {
 
     fn apply_schemaless(&self, record: &ConnectRecord, value: Value) -> Result<Value, DataError> {
         let mut entries = into_map(value, PURPOSE)?;
+        let source_len = entries.len();
         self.each_insertion(record, false, |_, name, v| {
             put_entry(&mut entries, name, v);
             Ok(())
         })?;
-        Ok(Value::Map(entries))
+        // Kafka's `new HashMap<>(value)` plus the insertions, iterated in its order.
+        Ok(Value::Map(in_copied_hash_map_order(entries, source_len)))
     }
 
     fn apply_with_schema(
@@ -409,6 +412,27 @@ mod tests {
                 ),
                 ("topic_field".to_string(), Value::from("test-topic")),
             ]
+        );
+    }
+
+    /// Kafka copies the key into a `new HashMap<>(key)` (2 slots, grown to 4 by the insertion),
+    /// and a converter writes it in that map's order: "t" (bucket 0) before "id" (bucket 3). The
+    /// key's bytes choose its partition, so the order is Kafka's.
+    #[test]
+    fn a_schemaless_map_comes_out_in_kafkas_hash_map_order() {
+        let t = transform(KEY, &[("topic.field", "t")]);
+        let r = keyed(
+            source_record(None, Value::Null),
+            None,
+            smap(vec![("id", Value::Int64(1))]),
+        );
+        let out = apply(t.as_ref(), r);
+        assert_eq!(
+            out.key,
+            smap(vec![
+                ("t", Value::from("test-topic")),
+                ("id", Value::Int64(1))
+            ])
         );
     }
 

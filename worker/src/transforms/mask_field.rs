@@ -5,6 +5,7 @@ use super::REPLACE_NULL_WITH_DEFAULT;
 use super::{into_map, key_value_plugins, put_entry, replace_null_with_default_key, take_side};
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, DefaultValue, Importance, Validator};
 use crate::config::{ConfigError, Props};
+use crate::data::java_hash::in_copied_hash_map_order;
 use crate::data::values::convert_to;
 use crate::data::{ConnectRecord, DataError, Decimal, Schema, SchemaType, Struct, Value};
 use crate::errors::ConnectError;
@@ -84,12 +85,14 @@ impl MaskField {
 
     fn apply_schemaless(&self, value: Value) -> Result<Value, DataError> {
         let mut entries = into_map(value, PURPOSE)?;
+        let source_len = entries.len();
         for field in &self.fields {
             // Kafka puts every listed field, so a missing one appears as null.
             let masked = self.masked(map_get(&entries, field).unwrap_or(&Value::Null))?;
             put_entry(&mut entries, field, masked);
         }
-        Ok(Value::Map(entries))
+        // Kafka's `new HashMap<>(value)`, iterated in its order.
+        Ok(Value::Map(in_copied_hash_map_order(entries, source_len)))
     }
 
     fn apply_with_schema(&self, value: &Value) -> Result<Value, DataError> {

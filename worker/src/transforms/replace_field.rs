@@ -12,6 +12,7 @@ use crate::config::def::{
     ConfigDef, ConfigKey, ConfigType, DefaultValue, Importance, TypedValue, Validator,
 };
 use crate::config::{ConfigError, Props};
+use crate::data::java_hash::in_hash_map_order;
 use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, Struct, Value};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
@@ -366,7 +367,8 @@ impl ReplaceField {
                 None => updated.push((new_key, v.clone())),
             }
         }
-        Value::Map(updated)
+        // Kafka's `new HashMap<>(value.size())`, iterated in its order.
+        Value::Map(in_hash_map_order(updated, value.len()))
     }
 }
 

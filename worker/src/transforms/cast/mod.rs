@@ -10,6 +10,7 @@ use super::{
 };
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, TypedValue, Validator};
 use crate::config::{ConfigError, Props};
+use crate::data::java_hash::in_copied_hash_map_order;
 use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, SchemaType, Struct, Value};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
@@ -219,12 +220,14 @@ impl Cast {
             Casts::Fields(fields) => fields,
         };
         let mut entries = into_map(value, PURPOSE)?;
+        let source_len = entries.len();
         for (field, t) in fields {
             // Kafka puts every listed field, so a missing one appears as null.
             let cast = cast_value(None, map_get(&entries, field).unwrap_or(&Value::Null), *t)?;
             put_entry(&mut entries, field, cast);
         }
-        Ok(Value::Map(entries))
+        // Kafka's `new HashMap<>(value)`, iterated in its order.
+        Ok(Value::Map(in_copied_hash_map_order(entries, source_len)))
     }
 
     fn apply_with_schema(

@@ -107,12 +107,13 @@ fn schemaless_filters_and_renames_map_entries() {
         .unwrap()
         .unwrap();
     assert_eq!(out.value_schema, None);
+    // In the order of Kafka's `new HashMap<>(4)`: "xyz", "etc" and "bar" hash to buckets 0, 1, 2.
     assert_eq!(
         out.value,
         map(&[
             ("xyz", Value::Int32(42)),
-            ("bar", Value::Boolean(true)),
             ("etc", Value::from("etc")),
+            ("bar", Value::Boolean(true)),
         ])
     );
 }

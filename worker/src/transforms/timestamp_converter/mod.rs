@@ -10,6 +10,7 @@ use super::date_format::DateFormat;
 use super::{replace_null_with_default_key, REPLACE_NULL_WITH_DEFAULT};
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
 use crate::config::{ConfigError, Props};
+use crate::data::java_hash::in_copied_hash_map_order;
 use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, SchemaType, Struct, Value};
 use crate::errors::ConnectError;
 use crate::transforms::registry::TransformPlugin;
@@ -247,7 +248,8 @@ impl TimestampConverter {
             Some(entry) => entry.1 = converted,
             None => updated.push((key, converted)),
         }
-        Ok(Value::Map(updated))
+        // Kafka's `new HashMap<>(value)`, iterated in its order.
+        Ok(Value::Map(in_copied_hash_map_order(updated, entries.len())))
     }
 }
 
