@@ -64,7 +64,8 @@ pub(crate) fn hash_map_key_order(keys: &[String], initial_capacity: usize) -> Ve
             unique.push(key);
         }
     }
-    hash_map_order(unique, |s| string_hash(s), initial_capacity)
+    let hashed = unique.into_iter().map(|s| (string_hash(s), s)).collect();
+    hash_map_order(hashed, initial_capacity)
         .into_iter()
         .cloned()
         .collect()
@@ -74,26 +75,25 @@ pub(crate) fn hash_map_key_order(keys: &[String], initial_capacity: usize) -> Ve
 /// (`new HashMap<>()` is 16) and given `distinct` keys in this order, each with its `hashCode`.
 /// The order is fixed by the hashes and the table size, which starts at the power of two at or
 /// above `initial_capacity` and doubles whenever the map outgrows three quarters of it: buckets in
-/// index order, and within a bucket the order of insertion, which Java keeps across resizes. (A
-/// bucket of eight or more colliding keys in a table of 64 or more becomes a tree, whose order
-/// this does not follow.)
-pub(crate) fn hash_map_order<T>(
-    mut distinct: Vec<T>,
-    hash_code: impl Fn(&T) -> i32,
-    initial_capacity: usize,
-) -> Vec<T> {
+/// index order, and within a bucket the order of insertion, which Java keeps across resizes. (Java
+/// also grows a table under 64 slots, or turns a bucket into a tree, when nine keys collide in one
+/// bucket; this does not follow that.)
+pub(crate) fn hash_map_order<T>(distinct: Vec<(i32, T)>, initial_capacity: usize) -> Vec<T> {
     let mut capacity = initial_capacity.max(1).next_power_of_two();
     while distinct.len() * 4 > capacity * 3 {
         capacity *= 2;
     }
     // `HashMap.hash`: the high half folded into the low one, then the table's index bits.
-    let bucket = |item: &T| {
-        let h = hash_code(item) as u32;
-        ((h ^ (h >> 16)) as usize) & (capacity - 1)
-    };
+    let mut bucketed: Vec<(usize, T)> = distinct
+        .into_iter()
+        .map(|(hash, item)| {
+            let h = hash as u32;
+            (((h ^ (h >> 16)) as usize) & (capacity - 1), item)
+        })
+        .collect();
     // A stable sort keeps insertion order within a bucket.
-    distinct.sort_by_key(bucket);
-    distinct
+    bucketed.sort_by_key(|(bucket, _)| *bucket);
+    bucketed.into_iter().map(|(_, item)| item).collect()
 }
 
 #[cfg(test)]

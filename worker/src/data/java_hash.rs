@@ -10,9 +10,9 @@
 use super::Value;
 use crate::config::java::{hash_map_order, string_hash};
 
-/// `Object.hashCode` of a map key, for the key types whose hash Java defines by value; `None` for
-/// the others (bytes, whose hash is an identity; decimals, dates and collections, rare as keys).
-/// `HashMap` gives a null key hash 0.
+/// `Object.hashCode` of a map key; `None` for the types Ferry does not compute it for: bytes
+/// (an identity hash in Java, so no fixed order exists), and decimals and collections, rare as
+/// keys. `HashMap` gives a null key hash 0.
 pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
     Some(match value {
         Value::Null => 0,
@@ -42,12 +42,13 @@ pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
             };
             fold_long(bits as i64)
         }
+        // `java.util.Date.hashCode`: the milliseconds' two halves xor-ed, as `Long.hashCode`.
+        Value::Date(millis) => fold_long(*millis),
         Value::Bytes(_)
         | Value::Array(_)
         | Value::Map(_)
         | Value::Struct(_)
-        | Value::Decimal(_)
-        | Value::Date(_) => return None,
+        | Value::Decimal(_) => return None,
     })
 }
 
@@ -67,14 +68,18 @@ pub(crate) fn in_hash_map_order(
     entries: Vec<(Value, Value)>,
     initial_capacity: usize,
 ) -> Vec<(Value, Value)> {
-    if entries.len() < 2 || entries.iter().any(|(k, _)| java_hash_code(k).is_none()) {
+    if entries.len() < 2 {
         return entries;
     }
-    hash_map_order(
-        entries,
-        |(k, _)| java_hash_code(k).unwrap_or(0),
-        initial_capacity,
-    )
+    // Each key hashed once; any key without a known hash leaves the order alone.
+    let Some(hashes) = entries
+        .iter()
+        .map(|(k, _)| java_hash_code(k))
+        .collect::<Option<Vec<i32>>>()
+    else {
+        return entries;
+    };
+    hash_map_order(hashes.into_iter().zip(entries).collect(), initial_capacity)
 }
 
 /// `entries` as a `new HashMap<>(source)` iterates them, for a `source` of `source_len` entries:
@@ -132,9 +137,11 @@ mod tests {
         assert_eq!(java_hash_code(&Value::Boolean(true)), Some(1231));
         assert_eq!(java_hash_code(&Value::from("hello")), Some(99_162_322));
         assert_eq!(java_hash_code(&Value::Bytes(vec![1])), None);
+        // `new Date(1L << 32).hashCode()`.
+        assert_eq!(java_hash_code(&Value::Date(1 << 32)), Some(1));
     }
 
-    /// `{"name":…,"id":…,"b":…,"a":…}` read by Jackson into `new HashMap<>()`: "a" (97) and "b"
+    /// `{"id":…,"name":…,"b":…,"a":…}` read by Jackson into `new HashMap<>()`: "a" (97) and "b"
     /// (98) land in buckets 1 and 2, "name" in 8 and "id" in 11 of a 16-slot table.
     #[test]
     fn entries_follow_a_new_hash_maps_buckets() {
@@ -153,18 +160,32 @@ mod tests {
         );
     }
 
-    /// Thirteen keys outgrow 16 slots: the table doubles, and the order is that of 32 buckets.
+    /// Thirteen keys outgrow 16 slots and the table doubles: 16, first in a 16-slot table
+    /// (bucket 0), comes last in a 32-slot one (bucket 16).
     #[test]
     fn a_map_past_three_quarters_full_uses_the_bigger_table() {
-        let names: Vec<String> = (0..13).map(|i| format!("k{i}")).collect();
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let ordered = in_new_hash_map_order(strings(&refs));
-        let expected = crate::config::java::hash_map_key_order(&names, 32);
-        let got: Vec<String> = ordered
-            .iter()
-            .map(|(k, _)| k.as_str().unwrap_or_default().to_string())
-            .collect();
-        assert_eq!(got, expected);
+        let ints = |values: &[i32]| -> Vec<(Value, Value)> {
+            values
+                .iter()
+                .map(|i| (Value::Int32(*i), Value::Null))
+                .collect()
+        };
+        let twelve: Vec<i32> = (1..=12).collect();
+        let mut thirteen = vec![16];
+        thirteen.extend(&twelve);
+        let mut sixteen_last = twelve.clone();
+        sixteen_last.push(16);
+        assert_eq!(
+            keys(&in_new_hash_map_order(ints(&thirteen))),
+            keys(&ints(&sixteen_last))
+        );
+        // Twelve keys fit in 16 slots: 16 stays first.
+        let mut twelve_with_16 = vec![16];
+        twelve_with_16.extend(1..=11);
+        assert_eq!(
+            keys(&in_new_hash_map_order(ints(&twelve_with_16))),
+            keys(&ints(&twelve_with_16))
+        );
     }
 
     /// InsertField's `new HashMap<>(value)` of one entry starts at 2 slots and grows to 4 for

@@ -5,10 +5,10 @@ use super::{logical, DataError, Decimal, Field, Schema, SchemaType};
 /// A Connect value. The variants are the Java classes Kafka Connect accepts (`ConnectSchema.SCHEMA_TYPE_CLASSES`).
 ///
 /// Maps keep insertion order. Kafka's maps are mostly `HashMap`s, whose order Java leaves
-/// unspecified but which is in fact fixed by the keys' hashes and the table size. Ferry orders a
-/// map as Kafka's would iterate it where it matters and does not depend on the JVM: maps the
-/// JsonConverter reads (a sink writes them in that order) and ValueToKey's schemaless key, whose
-/// bytes pick a partition ([`crate::data::java_hash`]). `Date` is `java.util.Date` (milliseconds since
+/// unspecified but which is in fact fixed by the keys' hashes and the table size. Where Kafka
+/// builds a `HashMap` (the JsonConverter's maps, the schemaless maps transforms build), Ferry
+/// orders the entries as that map would iterate them ([`crate::data::java_hash`]), so a sink
+/// writes them and a converter serializes them (a key's bytes pick its partition) as Kafka does. `Date` is `java.util.Date` (milliseconds since
 /// the epoch), the value class of the `Date`, `Time` and `Timestamp` logical types.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

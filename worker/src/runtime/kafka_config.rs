@@ -23,7 +23,7 @@ pub enum ClientRole {
     Admin,
 }
 
-/// Keys of the Java client with no librdkafka equivalent and no effect on delivery: dropped.
+/// Keys of the Java client with no librdkafka equivalent: dropped from what librdkafka gets.
 const IGNORED_JAVA_KEYS: &[&str] = &[
     "key.serializer",
     "value.serializer",
@@ -41,6 +41,7 @@ const IGNORED_JAVA_KEYS: &[&str] = &[
     "partitioner.adaptive.partitioning.enable",
     "partitioner.availability.timeout.ms",
     "default.api.timeout.ms",
+    // Applied by the sink task itself, to `topics.regex` ([`exclude_internal_topics`]).
     "exclude.internal.topics",
     "allow.auto.create.topics",
     "metadata.recovery.strategy",
@@ -147,6 +148,31 @@ pub fn consumer_config(
     translate(merged, ClientRole::Consumer)
 }
 
+/// The consumer's `exclude.internal.topics` (Kafka's default: true), the connector's override over
+/// the worker's setting. librdkafka has no such key; Ferry applies it where it matches
+/// `topics.regex` against the cluster's topics.
+pub fn exclude_internal_topics(
+    worker_consumer: &Props,
+    connector_overrides: &Props,
+) -> Result<bool, ConfigError> {
+    let Some(raw) = connector_overrides
+        .get(EXCLUDE_INTERNAL_TOPICS)
+        .or_else(|| worker_consumer.get(EXCLUDE_INTERNAL_TOPICS))
+    else {
+        return Ok(true);
+    };
+    match crate::config::def::parse_type(
+        EXCLUDE_INTERNAL_TOPICS,
+        raw,
+        crate::config::def::ConfigType::Boolean,
+    )? {
+        crate::config::def::TypedValue::Boolean(exclude) => Ok(exclude),
+        _ => Ok(true),
+    }
+}
+
+const EXCLUDE_INTERNAL_TOPICS: &str = "exclude.internal.topics";
+
 /// The sink consumer group of a connector (`SinkUtils.consumerGroupId`).
 pub fn sink_group_id(connector: &str) -> String {
     format!("connect-{connector}")
@@ -220,6 +246,21 @@ mod tests {
     use super::*;
 
     use crate::config::test_props as props;
+
+    #[test]
+    fn exclude_internal_topics_is_the_overrides_then_the_workers_then_true() {
+        let none = props(&[]);
+        assert!(exclude_internal_topics(&none, &none).unwrap());
+        let worker = props(&[("exclude.internal.topics", "FALSE ")]);
+        assert!(!exclude_internal_topics(&worker, &none).unwrap());
+        let connector = props(&[("exclude.internal.topics", "true")]);
+        assert!(exclude_internal_topics(&worker, &connector).unwrap());
+        let bad = props(&[("exclude.internal.topics", "no")]);
+        assert_eq!(
+            exclude_internal_topics(&none, &bad).unwrap_err().to_string(),
+            "Invalid value no for configuration exclude.internal.topics: Expected value to be either true or false"
+        );
+    }
 
     #[test]
     fn producer_has_kafka_connects_defaults_and_overrides_win() {

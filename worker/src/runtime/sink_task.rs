@@ -227,7 +227,7 @@ pub async fn run(
     // A `topics.regex` is matched here, against the cluster's topics, before the first poll.
     let mut pattern = match &subscription {
         Subscription::Topics(_) => None,
-        Subscription::Regex(_) => match subscription.selector() {
+        Subscription::Regex { .. } => match subscription.selector() {
             Ok(selector) => Some(PatternSubscription::new(
                 selector,
                 RefreshSchedule::from_consumer_config(&consumer_config),
@@ -236,7 +236,7 @@ pub async fn run(
         },
     };
     if let Some(pattern) = pattern.as_mut() {
-        if let Err(e) = pattern.refresh(&consumer, &id).await {
+        if let Err(e) = pattern.refresh(&consumer, &id, &control.stop).await {
             return TaskExit::Failed(e.trace());
         }
     }
@@ -281,7 +281,7 @@ pub async fn run(
                 .as_mut()
                 .filter(|p| p.next <= tokio::time::Instant::now())
             {
-                return p.refresh(&consumer, &id).await;
+                return p.refresh(&consumer, &id, &control.stop).await;
             }
             if control.is_paused() {
                 worker.pause_assignment();
@@ -417,15 +417,17 @@ impl PatternSubscription {
 
     /// Looks at the cluster's topics and subscribes to those the pattern selects, if they changed.
     /// A failed look is logged and retried soon (the task keeps consuming what it has, as Kafka's
-    /// consumer does while its metadata is stale); only a refused subscription fails the task.
+    /// consumer does while its metadata is stale); only a refused subscription fails the task. A
+    /// stop does not wait for the broker's answer.
     async fn refresh(
         &mut self,
         consumer: &Arc<StreamConsumer<SinkContext>>,
         id: &TaskId,
+        stop: &tokio_util::sync::CancellationToken,
     ) -> Result<(), ConnectError> {
         let client = Arc::clone(consumer);
         // The metadata request blocks its thread until the broker answers.
-        let fetched = tokio::task::spawn_blocking(move || {
+        let lookup = tokio::task::spawn_blocking(move || {
             client
                 .fetch_metadata(None, METADATA_TIMEOUT)
                 .map(|metadata| {
@@ -435,8 +437,12 @@ impl PatternSubscription {
                         .map(|t| t.name().to_string())
                         .collect::<Vec<_>>()
                 })
-        })
-        .await;
+        });
+        let fetched = tokio::select! {
+            fetched = lookup => fetched,
+            // The blocking lookup finishes on its own; its answer is dropped.
+            _ = stop.cancelled() => return Ok(()),
+        };
         let names = match fetched {
             Ok(Ok(names)) => names,
             Ok(Err(e)) => {

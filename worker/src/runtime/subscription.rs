@@ -17,7 +17,12 @@ use crate::java_regex::{self, JavaPattern};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Subscription {
     Topics(Vec<String>),
-    Regex(String),
+    Regex {
+        pattern: String,
+        /// The consumer's `exclude.internal.topics` (default true): whether the pattern may
+        /// select Kafka's internal topics.
+        exclude_internal: bool,
+    },
 }
 
 impl Subscription {
@@ -26,16 +31,22 @@ impl Subscription {
     pub(crate) fn selector(&self) -> Result<TopicSelector, String> {
         Ok(match self {
             Subscription::Topics(list) => TopicSelector::Listed(list.clone()),
-            Subscription::Regex(pattern) => TopicSelector::Matching(Box::new(
-                java_regex::compile(pattern)
-                    .map_err(|reason| format!("Invalid topics.regex {pattern}: {reason}"))?,
-            )),
+            Subscription::Regex {
+                pattern,
+                exclude_internal,
+            } => TopicSelector::Matching {
+                pattern: Box::new(
+                    java_regex::compile(pattern)
+                        .map_err(|reason| format!("Invalid topics.regex {pattern}: {reason}"))?,
+                ),
+                exclude_internal: *exclude_internal,
+            },
         })
     }
 }
 
-/// Kafka's internal topics (`Topic.isInternal`), which a pattern subscription never matches
-/// (`exclude.internal.topics`, true by default).
+/// Kafka's internal topics (`Topic.isInternal`), which a pattern subscription does not match
+/// unless `exclude.internal.topics` is false.
 const INTERNAL_TOPICS: [&str; 3] = [
     "__consumer_offsets",
     "__transaction_state",
@@ -46,33 +57,55 @@ const INTERNAL_TOPICS: [&str; 3] = [
 #[derive(Debug, Clone)]
 pub(crate) enum TopicSelector {
     Listed(Vec<String>),
-    Matching(Box<JavaPattern>),
+    Matching {
+        pattern: Box<JavaPattern>,
+        exclude_internal: bool,
+    },
 }
 
 impl TopicSelector {
-    /// Whether the subscription covers `topic`, which the cluster's metadata lists.
-    pub fn wants(&self, topic: &str) -> bool {
+    /// Whether the subscription covers `topic`, which the cluster's metadata lists. A match the
+    /// engine gave up on (a pattern that backtracks without bound) is an error.
+    fn covers(&self, topic: &str) -> Result<bool, crate::errors::ConnectError> {
         match self {
-            TopicSelector::Listed(list) => list.iter().any(|t| t == topic),
-            // `Matcher.matches()`: the whole name. A match the engine gave up on (a pattern that
-            // backtracks without bound) selects nothing, and says so.
-            TopicSelector::Matching(pattern) => {
-                !INTERNAL_TOPICS.contains(&topic)
-                    && pattern.matches(topic).unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "topics.regex could not be matched; the topic is not consumed");
-                        false
-                    })
+            TopicSelector::Listed(list) => Ok(list.iter().any(|t| t == topic)),
+            // `Matcher.matches()`: the whole name.
+            TopicSelector::Matching {
+                pattern,
+                exclude_internal,
+            } => {
+                if *exclude_internal && INTERNAL_TOPICS.contains(&topic) {
+                    return Ok(false);
+                }
+                pattern.matches(topic)
             }
         }
     }
 
-    /// The topics among `names` (the cluster's) that the subscription covers, sorted.
+    /// The topics among `names` (the cluster's) that the subscription covers, sorted. A topic the
+    /// pattern could not be matched against is left out, with one warning for all of them.
     pub fn select<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
-        names
-            .into_iter()
-            .filter(|name| self.wants(name))
-            .map(str::to_string)
-            .collect()
+        let mut selected = BTreeSet::new();
+        let mut unmatched = Vec::new();
+        for name in names {
+            match self.covers(name) {
+                Ok(true) => {
+                    selected.insert(name.to_string());
+                }
+                Ok(false) => {}
+                Err(e) => unmatched.push((name, e)),
+            }
+        }
+        if let Some((_, first)) = unmatched.first() {
+            let topics: Vec<&str> = unmatched.iter().map(|(name, _)| *name).collect();
+            tracing::warn!(?topics, error = %first, "topics.regex could not be matched against these topics; they are not consumed");
+        }
+        selected
+    }
+
+    /// Whether the subscription covers `topic` ([`TopicSelector::select`] for one name).
+    pub fn wants(&self, topic: &str) -> bool {
+        !self.select([topic]).is_empty()
     }
 }
 
@@ -127,7 +160,12 @@ mod tests {
     use super::*;
 
     fn regex(pattern: &str) -> TopicSelector {
-        Subscription::Regex(pattern.into()).selector().unwrap()
+        Subscription::Regex {
+            pattern: pattern.into(),
+            exclude_internal: true,
+        }
+        .selector()
+        .unwrap()
     }
 
     #[test]
@@ -158,11 +196,25 @@ mod tests {
     }
 
     #[test]
-    fn a_regex_never_selects_internal_topics_but_a_list_may_name_them() {
+    fn a_regex_selects_internal_topics_only_when_asked_but_a_list_may_name_them() {
         let topics = ["__consumer_offsets", "__transaction_state", "__mine", "a"];
         assert_eq!(
             regex(".*").select(topics),
             BTreeSet::from(["__mine".to_string(), "a".to_string()])
+        );
+        let including = Subscription::Regex {
+            pattern: "__.*".into(),
+            exclude_internal: false,
+        }
+        .selector()
+        .unwrap();
+        assert_eq!(
+            including.select(topics),
+            BTreeSet::from([
+                "__consumer_offsets".to_string(),
+                "__mine".to_string(),
+                "__transaction_state".to_string()
+            ])
         );
         let listed = Subscription::Topics(vec!["__consumer_offsets".into(), "b".into()])
             .selector()
@@ -175,7 +227,12 @@ mod tests {
 
     #[test]
     fn a_pattern_java_refuses_is_an_error_naming_the_key() {
-        let err = Subscription::Regex("(".into()).selector().unwrap_err();
+        let err = Subscription::Regex {
+            pattern: "(".into(),
+            exclude_internal: true,
+        }
+        .selector()
+        .unwrap_err();
         assert!(err.starts_with("Invalid topics.regex (: "), "{err}");
     }
 

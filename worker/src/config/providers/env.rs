@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::java_regex::{self, JavaPattern};
 use async_trait::async_trait;
 
 use super::{ConfigProvider, ProviderConfigError, ProviderError};
 use crate::config::Props;
+use crate::java_regex::{self, JavaPattern};
 
 pub struct EnvVarConfigProvider {
     name: String,

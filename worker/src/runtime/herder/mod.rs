@@ -537,26 +537,39 @@ fn no_connector_type(config: &BTreeMap<String, Option<String>>) -> HerderError {
     ))
 }
 
-/// The sink's subscription from its config (validated: exactly one of the two is set).
-fn sink_subscription(config: &Props) -> Subscription {
-    match config
-        .get("topics.regex")
-        .map(|r| r.trim())
-        .filter(|r| !r.is_empty())
-    {
-        Some(regex) => Subscription::Regex(regex.to_string()),
-        None => Subscription::Topics(
-            config
-                .get("topics")
-                .map(|t| {
-                    t.split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
-        ),
-    }
+/// The sink's subscription from its config (validated: exactly one of the two is set), with the
+/// consumer's `exclude.internal.topics` (the worker's `consumer.` setting or the connector's
+/// override) for a regex.
+fn sink_subscription(
+    config: &Props,
+    worker_consumer: &Props,
+) -> Result<Subscription, crate::config::ConfigError> {
+    Ok(
+        match config
+            .get("topics.regex")
+            .map(|r| r.trim())
+            .filter(|r| !r.is_empty())
+        {
+            Some(regex) => Subscription::Regex {
+                pattern: regex.to_string(),
+                exclude_internal: super::kafka_config::exclude_internal_topics(
+                    worker_consumer,
+                    &overrides(config, "consumer.override"),
+                )?,
+            },
+            None => Subscription::Topics(
+                config
+                    .get("topics")
+                    .map(|t| {
+                        t.split(',')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ),
+        },
+    )
 }
 
 #[async_trait]
@@ -1045,9 +1058,11 @@ impl StandaloneHerder {
             0,
         )
         .map_err(|e| HerderError::BadRequest(e.to_string()))?;
+        let subscription = sink_subscription(config, &self.settings.consumer_props)
+            .map_err(|e| HerderError::BadRequest(e.to_string()))?;
         Ok(super::sink_offsets::SinkOffsetsClient::new(
             client_config,
-            sink_subscription(config),
+            subscription,
         ))
     }
 }

@@ -131,7 +131,10 @@ impl StandaloneHerder {
                         Err(e) => return self.fail_task_setup(&id, e),
                     };
                     notes.iter().for_each(|n| tracing::info!(task = %id, "{n}"));
-                    let subscription = sink_subscription(&config);
+                    let subscription = match sink_subscription(&config, &s.consumer_props) {
+                        Ok(subscription) => subscription,
+                        Err(e) => return self.fail_task_setup(&id, e),
+                    };
                     let dlq = match DlqSettings::from_config(&config) {
                         Ok(None) => None,
                         Ok(Some(settings)) => {
