@@ -23,7 +23,7 @@ use ferry_worker::transforms::{Disposition, TransformChain};
 
 // The worker binary's allocator, so allocation costs here are the ones the worker pays.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ferry_worker::allocator::MiMalloc = ferry_worker::allocator::MiMalloc;
 
 type Error = Box<dyn std::error::Error>;
 

@@ -12,6 +12,7 @@
 //! - [`metrics`]: Prometheus metrics.
 //! - [`cli`]: the `ferry-worker` command line (standalone mode, `--embedded-kafka`).
 
+pub mod allocator;
 pub mod cli;
 pub mod config;
 pub mod connectors;

@@ -6,7 +6,7 @@
 // were the top of a profile of records with headers. `no_thp` keeps its arenas off transparent
 // huge pages, which would otherwise round the idle RSS up (12 MiB instead of 20).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: ferry_worker::allocator::MiMalloc = ferry_worker::allocator::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     ferry_worker::cli::main()
