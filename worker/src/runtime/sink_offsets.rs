@@ -122,9 +122,10 @@ impl SinkOffsetsClient {
             .subscription
             .selector()
             .map_err(SinkOffsetsError::Invalid)?;
+        let selected = selector.select(metadata.topics().iter().map(|t| t.name()));
         let mut tpl = TopicPartitionList::new();
         for topic in metadata.topics() {
-            if selector.wants(topic.name()) {
+            if selected.contains(topic.name()) {
                 for p in topic.partitions() {
                     tpl.add_partition(topic.name(), p.id());
                 }

@@ -224,7 +224,8 @@ pub async fn run(
         Ok(c) => Arc::new(c),
         Err(e) => return TaskExit::Failed(e.trace()),
     };
-    // A `topics.regex` is matched here, against the cluster's topics, before the first poll.
+    // A `topics.regex` is matched against the cluster's topics by the loop's first step (its
+    // first refresh is due at once), before the first poll.
     let mut pattern = match &subscription {
         Subscription::Topics(_) => None,
         Subscription::Regex { .. } => match subscription.selector() {
@@ -235,11 +236,6 @@ pub async fn run(
             Err(reason) => return TaskExit::Failed(ConnectError::new(reason).trace()),
         },
     };
-    if let Some(pattern) = pattern.as_mut() {
-        if let Err(e) = pattern.refresh(&consumer, &id, &control.stop).await {
-            return TaskExit::Failed(e.trace());
-        }
-    }
     if let Err(e) = task.start(&task_config).await {
         return TaskExit::Failed(e.trace());
     }

@@ -102,11 +102,6 @@ impl TopicSelector {
         }
         selected
     }
-
-    /// Whether the subscription covers `topic` ([`TopicSelector::select`] for one name).
-    pub fn wants(&self, topic: &str) -> bool {
-        !self.select([topic]).is_empty()
-    }
 }
 
 /// Kafka's consumer default for `metadata.max.age.ms`: how often a pattern subscription looks for

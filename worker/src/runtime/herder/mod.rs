@@ -560,12 +560,7 @@ fn sink_subscription(
             None => Subscription::Topics(
                 config
                     .get("topics")
-                    .map(|t| {
-                        t.split(',')
-                            .map(|s| s.trim().to_string())
-                            .filter(|s| !s.is_empty())
-                            .collect()
-                    })
+                    .map(|t| crate::config::connector::parse_topics_list(t))
                     .unwrap_or_default(),
             ),
         },
