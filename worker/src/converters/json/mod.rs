@@ -5,6 +5,7 @@
 //! schema's is written without any lookup), so the hot path of a `string` schema with a string value
 //! costs one allocation: the output buffer.
 
+mod base64_text;
 mod cache;
 pub mod config;
 pub mod reader;

@@ -393,12 +393,31 @@ fn schema_and_payload_errors_verbatim() {
         (r#"{"schema":{"type":"map","keys":{"type":"int8"},"values":{"type":"int8"}},"payload":[1]}"#, "Found invalid map entry instead of array tuple: NUMBER"),
         (r#"{"schema":{"type":"map","keys":{"type":"int8"},"values":{"type":"int8"}},"payload":[[1]]}"#, "Found invalid map entry, expected length 2 but found :1"),
         (r#"{"schema":{"type":"bytes"},"payload":"!!"}"#, "Invalid bytes field"),
+        // Jackson allows blanks between 4-character units only.
+        (r#"{"schema":{"type":"bytes"},"payload":"QU JD"}"#, "Invalid bytes field"),
+        (r#"{"schema":{"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}},"payload":"AJ w="}"#, "Invalid bytes for Decimal field"),
         (r#"{"schema":{"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}},"payload":true}"#, "Invalid type for Decimal, underlying representation should be numeric or bytes but was BOOLEAN"),
         (r#"{"schema":{"type":"int32","name":"org.apache.kafka.connect.data.Date"},"payload":1.5}"#, "Invalid type for Date, underlying representation should be integer but was NUMBER"),
     ];
     for (json, message) in cases {
         assert_eq!(read_err(&c, json), message, "{json}");
     }
+}
+
+/// Bytes are read as Jackson's `TextNode.binaryValue()` reads them: blanks between units, and text
+/// after a padded unit, are accepted.
+#[test]
+fn bytes_are_decoded_as_jackson_decodes_base64() {
+    let c = converter(&[]);
+    let bytes = |payload: &str| {
+        read(
+            &c,
+            &format!(r#"{{"schema":{{"type":"bytes"}},"payload":"{payload}"}}"#),
+        )
+        .value
+    };
+    assert_eq!(bytes(" QUJD\\nQUJD "), Value::Bytes(b"ABCABC".to_vec()));
+    assert_eq!(bytes("QQ==QUI="), Value::Bytes(b"AAB".to_vec()));
 }
 
 #[test]

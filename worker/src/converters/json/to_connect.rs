@@ -2,8 +2,6 @@
 //! node accessors: a mismatched node type is coerced silently (`intValue()` of a string is 0,
 //! `textValue()` of a number is null), exactly as Kafka behaves.
 
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use base64::Engine as _;
 use num_bigint::BigInt;
 
 use super::config::JsonConverterConfig;
@@ -14,19 +12,9 @@ use crate::data::{
     bigint_low_i64, logical, DataError, Decimal, Schema, SchemaBuilder, SchemaType, Struct, Value,
 };
 
-/// Jackson's default base64 variant when decoding: standard alphabet, padding required, trailing
-/// bits not checked.
-const BASE64_DECODER: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
-);
-
-/// `TextNode.binaryValue()`: blanks are skipped, then base64 decoding.
+/// `TextNode.binaryValue()`; Kafka's converter reports only that the field is invalid.
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let compact: Vec<u8> = text.bytes().filter(|b| *b > b' ').collect();
-    BASE64_DECODER.decode(compact).ok()
+    super::base64_text::decode(text).ok()
 }
 
 // --- number accessors, as Jackson's numeric nodes answer them ---
