@@ -54,6 +54,12 @@ pub(crate) fn hash_set_order(items: &[String]) -> Vec<String> {
     hash_map_key_order(items, 16)
 }
 
+/// The initial capacity `new HashSet<>(collection)` gives its map for `len` items:
+/// `Math.max((int) (len / .75f) + 1, 16)`.
+pub(crate) fn hash_set_copy_capacity(len: usize) -> usize {
+    ((len as f32 / 0.75) as usize + 1).max(16)
+}
+
 /// The iteration order of the keys of a `java.util.HashMap<String, _>` created with
 /// `new HashMap<>(initial_capacity)` and then given `keys` in order (a repeated key keeps its first
 /// place). See [`hash_map_order`].

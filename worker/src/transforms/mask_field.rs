@@ -4,6 +4,7 @@
 use super::REPLACE_NULL_WITH_DEFAULT;
 use super::{into_map, key_value_plugins, put_entry, replace_null_with_default_key, take_side};
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, DefaultValue, Importance, Validator};
+use crate::config::java::{hash_map_key_order, hash_set_copy_capacity};
 use crate::config::{ConfigError, Props};
 use crate::data::java_hash::in_copied_hash_map_order;
 use crate::data::values::convert_to;
@@ -57,12 +58,10 @@ pub(super) struct MaskField {
 impl MaskField {
     pub(super) fn new(side: Side, props: &Props) -> Result<Self, ConfigError> {
         let config = config_def().parse(props)?;
-        let mut fields: Vec<String> = Vec::new();
-        for f in config.get_list(FIELDS) {
-            if !fields.contains(f) {
-                fields.push(f.clone());
-            }
-        }
+        let listed = config.get_list(FIELDS);
+        // Kafka's `new HashSet<>(list)`, whose order decides which listed field a schemaless
+        // record reports first when masking fails, and where a missing one lands in its bucket.
+        let fields = hash_map_key_order(listed, hash_set_copy_capacity(listed.len()));
         Ok(MaskField {
             side,
             fields,
@@ -295,6 +294,21 @@ mod tests {
                 source_record(Some(schema.clone()), record_value(&schema))
             ),
             "Unable to convert abc (class java.lang.String) to number"
+        );
+    }
+
+    /// Kafka's masked fields are a `HashSet`: a schemaless record's fields are masked, and the
+    /// first failure reported, in its order ("a" before "b", whatever the list's order).
+    #[test]
+    fn schemaless_fields_are_masked_in_kafkas_set_order() {
+        let t = transform(VALUE, &[("fields", "b,a"), ("replacement", "x")]);
+        let v = smap(vec![
+            ("a", Value::Boolean(true)),
+            ("b", Value::Bytes(vec![1])),
+        ]);
+        assert_eq!(
+            apply_err(t.as_ref(), source_record(None, v)),
+            "Cannot mask value of type class java.lang.Boolean with custom replacement."
         );
     }
 

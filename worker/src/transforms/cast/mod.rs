@@ -9,6 +9,7 @@ use super::{
     into_map, key_value_plugins, put_entry, replace_null_with_default_key, take_side, SchemaCache,
 };
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, TypedValue, Validator};
+use crate::config::java::{hash_map_order, string_hash};
 use crate::config::{ConfigError, Props};
 use crate::data::java_hash::in_copied_hash_map_order;
 use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, SchemaType, Struct, Value};
@@ -149,7 +150,12 @@ fn parse_spec(mappings: &[String]) -> Result<Casts, ConfigError> {
             "Cast transformations that specify a type to cast the entire value to may only specify a single cast in their spec".to_string(),
         )),
         Some(t) => Ok(Casts::Whole(t)),
-        None => Ok(Casts::Fields(fields)),
+        // Kafka keeps the casts in a `new HashMap<>()`: a schemaless record's fields are cast,
+        // and the first failure reported, in its order.
+        None => {
+            let hashed = fields.into_iter().map(|f| (string_hash(&f.0), f)).collect();
+            Ok(Casts::Fields(hash_map_order(hashed, 16)))
+        }
     }
 }
 

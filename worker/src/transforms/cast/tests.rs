@@ -212,6 +212,18 @@ fn field_casts_schemaless() {
     );
 }
 
+/// Kafka keeps the casts in a `HashMap`, so a schemaless record's fields are cast in its order
+/// ("a" before "b", whatever the spec's order) and the first failure in that order is reported.
+#[test]
+fn schemaless_fields_are_cast_in_kafkas_map_order() {
+    let t = transform(VALUE, &[("spec", "b:int8,a:int8")]);
+    let v = smap(vec![("a", Value::from("1000")), ("b", Value::from("2000"))]);
+    assert_eq!(
+        apply_err(t.as_ref(), source_record(None, v)),
+        "Value (1000) was out of range for requested data type"
+    );
+}
+
 #[test]
 fn errors_and_tombstones() {
     let t = transform(VALUE, &[("spec", "a:int8")]);
