@@ -640,6 +640,56 @@ async fn per_connector_converter_overrides_the_workers() {
     assert_eq!(got[0].value.as_deref(), Some(&b"\"foo\""[..]));
 }
 
+/// Headers a source's transforms add reach Kafka with the record, in order: a string header as its
+/// text, and one the header converter serializes (InsertHeader parses `42` as a number).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_records_headers_reach_kafka() {
+    let f = fixture(&["stamped"]);
+    let h = &f.herder;
+    let input = f.dir.path().join("in.txt");
+    std::fs::write(&input, "one\ntwo\n").unwrap();
+    let mut config = source("src", &input, "stamped");
+    set_all(
+        &mut config,
+        &[
+            (
+                "value.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
+            ("transforms", "origin,count"),
+            (
+                "transforms.origin.type",
+                "org.apache.kafka.connect.transforms.InsertHeader",
+            ),
+            ("transforms.origin.header", "origin"),
+            ("transforms.origin.value.literal", "file"),
+            (
+                "transforms.count.type",
+                "org.apache.kafka.connect.transforms.InsertHeader",
+            ),
+            ("transforms.count.header", "n"),
+            ("transforms.count.value.literal", "42"),
+        ],
+    );
+    h.create_connector("src", config, None).await.unwrap();
+    let got = read_with_headers(
+        &f.cluster.bootstrap_servers(),
+        "stamped",
+        2,
+        Duration::from_secs(30),
+    );
+    for (record, line) in got.iter().zip(["one", "two"]) {
+        assert_eq!(record.value.as_deref(), Some(line.as_bytes()));
+        assert_eq!(
+            record.headers,
+            vec![
+                ("origin".to_string(), "file".to_string()),
+                ("n".to_string(), "42".to_string())
+            ]
+        );
+    }
+}
+
 /// A source line far over the producer's size limit, between two small ones.
 fn oversized_input(dir: &Path) -> std::path::PathBuf {
     let input = dir.join("oversized.txt");

@@ -13,6 +13,7 @@ pub mod status;
 pub mod submitted;
 pub mod subscription;
 pub mod task;
+mod topic_sender;
 pub mod topics;
 
 pub use herder::{StandaloneHerder, WorkerSettings};

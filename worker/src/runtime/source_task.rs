@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header as KafkaHeader, OwnedHeaders};
-use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use rdkafka::producer::{DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::ClientContext;
 use tokio::sync::Notify;
 
@@ -17,6 +16,7 @@ use super::converters::RecordConverters;
 use super::errors::{ErrorPolicy, Outcome, Tolerance};
 use super::submitted::{SubmittedRecord, SubmittedRecords};
 use super::task::{Stage, StageFailure, TaskControl, TaskExit, TaskId};
+use super::topic_sender::{NativeHeaders, Outgoing, TopicSender};
 use super::topics::ActiveTopics;
 use crate::config::Props;
 use crate::connectors::{OffsetReader, SourceTask, SourceTaskContext};
@@ -263,6 +263,7 @@ pub async fn run(
     let mut sender = Sender {
         id: &id,
         producer: &producer,
+        out: TopicSender::new(&producer),
         submitted: &submitted,
         space: &space,
         converters: &converters,
@@ -270,7 +271,6 @@ pub async fn run(
         metrics: &metrics,
         topics: &topics,
         seen_topics: HashSet::new(),
-        last_topic: None,
         seen_resets: topics.resets(),
         errors: &errors,
     };
@@ -350,6 +350,8 @@ fn create_producer(
 struct Sender<'a> {
     id: &'a TaskId,
     producer: &'a ThreadedProducer<DeliveryTracker>,
+    /// Produces through topic handles.
+    out: TopicSender<'a, DeliveryTracker>,
     submitted: &'a Mutex<SubmittedRecords>,
     space: &'a Notify,
     converters: &'a RecordConverters,
@@ -357,7 +359,6 @@ struct Sender<'a> {
     metrics: &'a TaskMetrics,
     topics: &'a ActiveTopics,
     seen_topics: HashSet<Arc<str>>,
-    last_topic: Option<Arc<str>>,
     /// [`ActiveTopics::resets`] when `seen_topics` was last valid.
     seen_resets: u64,
     errors: &'a ErrorPolicy,
@@ -522,7 +523,7 @@ impl Sender<'_> {
         let resets = self.topics.resets();
         if resets != self.seen_resets {
             self.seen_topics.clear();
-            self.last_topic = None;
+            self.out.forget_last_topic();
             self.seen_resets = resets;
         }
         for mut record in records {
@@ -546,10 +547,10 @@ impl Sender<'_> {
         let c = self.converters;
         // Kafka's order: headers, then key, then value, so a record failing in more than one
         // converter is reported at the same stage.
-        let headers = if record.headers.is_empty() {
+        let mut headers = if record.headers.is_empty() {
             None
         } else {
-            let mut out = OwnedHeaders::new_with_capacity(record.headers.len());
+            let mut out = NativeHeaders::with_capacity(record.headers.len());
             for h in record.headers.iter() {
                 // A string header's bytes are its own: no copy per record.
                 let bytes = match c.header.borrowed_header_bytes(h.schema.as_ref(), &h.value) {
@@ -574,10 +575,7 @@ impl Sender<'_> {
                         converted.map(Cow::Owned)
                     }
                 };
-                out = out.insert(KafkaHeader {
-                    key: &h.key,
-                    value: bytes.as_deref(),
-                });
+                out.add(&h.key, bytes.as_deref());
             }
             Some(out)
         };
@@ -603,18 +601,10 @@ impl Sender<'_> {
             return Ok(());
         };
         let bytes = key.as_ref().map_or(0, Vec::len) + value.as_ref().map_or(0, Vec::len);
-        // Most tasks write one topic, usually the very same shared name: compare with the last one
-        // (pointer, then text; `Arc<str>`'s own `==` compares the text every time) before hashing.
-        let same_topic = self
-            .last_topic
-            .as_ref()
-            .is_some_and(|last| Arc::ptr_eq(last, &record.topic) || **last == *record.topic);
-        if !same_topic {
-            if !self.seen_topics.contains(&record.topic) {
-                self.topics.record(&record.topic);
-                self.seen_topics.insert(record.topic.clone());
-            }
-            self.last_topic = Some(record.topic.clone());
+        // Most tasks write one topic: only a record to another topic than the last is looked up.
+        if !self.out.is_last_topic(&record.topic) && !self.seen_topics.contains(&record.topic) {
+            self.topics.record(&record.topic);
+            self.seen_topics.insert(record.topic.clone());
         }
 
         let handle = match &record.origin {
@@ -625,40 +615,30 @@ impl Sender<'_> {
                 return Err(ConnectError::new("a source task returned a sink record"));
             }
         };
-        let mut base = BaseRecord::with_opaque_to(&record.topic, encode(handle));
-        if let Some(k) = key.as_deref() {
-            base = base.key(k);
-        }
-        if let Some(v) = value.as_deref() {
-            base = base.payload(v);
-        }
-        if let Some(p) = record.kafka_partition {
-            base = base.partition(p);
-        }
-        if let Some(ts) = record.timestamp {
-            base = base.timestamp(ts);
-        }
-        if let Some(h) = headers {
-            base = base.headers(h);
-        }
+        let outgoing = Outgoing {
+            partition: record.kafka_partition,
+            key: key.as_deref(),
+            value: value.as_deref(),
+            timestamp: record.timestamp,
+            opaque: encode(handle),
+        };
         loop {
-            match self.producer.send(base) {
+            match self.out.send(&record.topic, &outgoing, &mut headers) {
                 Ok(()) => break,
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
+                Err(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)) => {
                     // Backpressure: the producer's queue is full; wait for deliveries to make room.
-                    base = returned;
                     tokio::select! {
                         _ = control.stop.cancelled() => return Ok(()),
                         _ = tokio::time::timeout(Duration::from_millis(50), self.space.notified()) => {}
                     }
                 }
-                Err((e, _)) if refused_as_by_a_broker(&e) => {
+                Err(e) if refused_as_by_a_broker(&e) => {
                     // Kafka's producer reports these (a record over the size limit, say) through
                     // the send callback, not by throwing: handled as a refusal.
                     self.producer.context().refused(handle, &record.topic, e);
                     return Ok(());
                 }
-                Err((e, _)) => {
+                Err(e) => {
                     // Kafka's `producerSendFailed` for a send that threw: the task fails, whatever
                     // `errors.tolerance` says.
                     self.metrics.errors.inc();
