@@ -51,13 +51,30 @@ pub(crate) fn string_hash(s: &str) -> i32 {
 /// load factor 0.75). Kafka's `CaseInsensitiveValidString` prints its values in this order, so the
 /// message `String must be one of (case insensitive): ...` depends on it.
 pub(crate) fn hash_set_order(items: &[String]) -> Vec<String> {
-    hash_map_key_order(items, 16)
+    hash_map_key_order(items, NEW_HASH_MAP_CAPACITY)
+}
+
+/// `new HashMap<>()`'s table size.
+pub(crate) const NEW_HASH_MAP_CAPACITY: usize = 16;
+/// `HashMap`'s default load factor.
+const LOAD_FACTOR: f32 = 0.75;
+
+/// The table a `HashMap` copy constructor (`new HashMap<>(source)`) starts with for a source of
+/// `source_len` entries, as Java 17 sizes it (`size / 0.75 + 1`, truncated); an empty source leaves
+/// the default. Java 19 and later size it `ceil(size / 0.75)`, one power of two smaller for sources
+/// of 3, 6, 12, 24, ... entries, so a copy of such a map that adds no key can iterate in another
+/// order on those JVMs.
+pub(crate) fn hash_map_copy_capacity(source_len: usize) -> usize {
+    if source_len == 0 {
+        return NEW_HASH_MAP_CAPACITY;
+    }
+    (source_len as f32 / LOAD_FACTOR + 1.0) as usize
 }
 
 /// The initial capacity `new HashSet<>(collection)` gives its map for `len` items:
-/// `Math.max((int) (len / .75f) + 1, 16)`.
+/// `Math.max((int) (len / .75f) + 1, 16)`, the copy constructor's sizing with the default as floor.
 pub(crate) fn hash_set_copy_capacity(len: usize) -> usize {
-    ((len as f32 / 0.75) as usize + 1).max(16)
+    hash_map_copy_capacity(len).max(NEW_HASH_MAP_CAPACITY)
 }
 
 /// The iteration order of the keys of a `java.util.HashMap<String, _>` created with

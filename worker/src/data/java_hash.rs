@@ -8,7 +8,9 @@
 //! would iterate them.
 
 use super::Value;
-use crate::config::java::{hash_map_order, string_hash};
+use crate::config::java::{
+    hash_map_copy_capacity, hash_map_order, string_hash, NEW_HASH_MAP_CAPACITY,
+};
 
 /// `Object.hashCode` of a map key; `None` for the types Ferry does not compute it for: bytes
 /// (an identity hash in Java, so no fixed order exists), and decimals and collections, rare as
@@ -60,7 +62,7 @@ fn fold_long(v: i64) -> i32 {
 /// `entries` (distinct keys, in the order they were put) as a `new HashMap<>()` iterates them.
 /// Left as they are when a key's hash is not known ([`java_hash_code`]).
 pub(crate) fn in_new_hash_map_order(entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
-    in_hash_map_order(entries, DEFAULT_CAPACITY)
+    in_hash_map_order(entries, NEW_HASH_MAP_CAPACITY)
 }
 
 /// `entries` as a `new HashMap<>(initial_capacity)` given them in order iterates them.
@@ -89,24 +91,8 @@ pub(crate) fn in_copied_hash_map_order(
     entries: Vec<(Value, Value)>,
     source_len: usize,
 ) -> Vec<(Value, Value)> {
-    in_hash_map_order(entries, copy_capacity(source_len))
+    in_hash_map_order(entries, hash_map_copy_capacity(source_len))
 }
-
-/// The table a `HashMap` copy constructor starts with, as Java 17 sizes it (`size / 0.75 + 1`,
-/// truncated); an empty source leaves the default. Java 19 and later size it `ceil(size / 0.75)`,
-/// one power of two smaller for sources of 3, 6, 12, 24, ... entries, so a copy of such a map that
-/// adds no key can iterate in another order on those JVMs.
-fn copy_capacity(source_len: usize) -> usize {
-    if source_len == 0 {
-        return DEFAULT_CAPACITY;
-    }
-    (source_len as f32 / LOAD_FACTOR + 1.0) as usize
-}
-
-/// `new HashMap<>()`'s table size.
-const DEFAULT_CAPACITY: usize = 16;
-/// `HashMap`'s default load factor.
-const LOAD_FACTOR: f32 = 0.75;
 
 #[cfg(test)]
 mod tests {
@@ -203,8 +189,8 @@ mod tests {
         assert_eq!(keys(&copied), keys(&strings(&["name", "b", "id"])));
         let copied = in_copied_hash_map_order(strings(&["id", "b", "name"]), 3);
         assert_eq!(keys(&copied), keys(&strings(&["name", "b", "id"])));
-        assert_eq!(copy_capacity(0), 16);
-        assert_eq!(copy_capacity(12), 17);
+        assert_eq!(hash_map_copy_capacity(0), 16);
+        assert_eq!(hash_map_copy_capacity(12), 17);
     }
 
     #[test]

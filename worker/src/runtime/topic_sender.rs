@@ -118,9 +118,13 @@ impl<'p, C: ProducerContext + 'static> TopicSender<'p, C> {
     /// Whether `topic` is the last record's topic; the caller's own per-topic work (recording it
     /// as active) is needed only when it is not.
     pub(crate) fn is_last_topic(&self, topic: &Arc<str>) -> bool {
-        self.last
-            .as_ref()
-            .is_some_and(|(last, _)| Arc::ptr_eq(last, topic) || **last == **topic)
+        self.last_handle(topic).is_some()
+    }
+
+    /// The handle of the last record's topic, if `topic` is that one.
+    fn last_handle(&self, topic: &Arc<str>) -> Option<RawTopic> {
+        let (last, handle) = self.last.as_ref()?;
+        (Arc::ptr_eq(last, topic) || **last == **topic).then_some(*handle)
     }
 
     /// Forgets which topic was last, so [`TopicSender::is_last_topic`] answers no until the next
@@ -131,8 +135,8 @@ impl<'p, C: ProducerContext + 'static> TopicSender<'p, C> {
 
     /// The handle of `topic`, opened if need be.
     fn handle(&mut self, topic: &Arc<str>) -> Result<RawTopic, KafkaError> {
-        if let Some((_, handle)) = self.last.as_ref().filter(|_| self.is_last_topic(topic)) {
-            return Ok(*handle);
+        if let Some(handle) = self.last_handle(topic) {
+            return Ok(handle);
         }
         let handle = match self.handles.get(topic) {
             Some(open) => open.0,

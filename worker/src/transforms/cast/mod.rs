@@ -9,7 +9,7 @@ use super::{
     into_map, key_value_plugins, put_entry, replace_null_with_default_key, take_side, SchemaCache,
 };
 use crate::config::def::{ConfigDef, ConfigKey, ConfigType, Importance, TypedValue, Validator};
-use crate::config::java::{hash_map_order, string_hash};
+use crate::config::java::{hash_map_order, string_hash, NEW_HASH_MAP_CAPACITY};
 use crate::config::{ConfigError, Props};
 use crate::data::java_hash::in_copied_hash_map_order;
 use crate::data::{ConnectRecord, DataError, Schema, SchemaBuilder, SchemaType, Struct, Value};
@@ -154,7 +154,7 @@ fn parse_spec(mappings: &[String]) -> Result<Casts, ConfigError> {
         // and the first failure reported, in its order.
         None => {
             let hashed = fields.into_iter().map(|f| (string_hash(&f.0), f)).collect();
-            Ok(Casts::Fields(hash_map_order(hashed, 16)))
+            Ok(Casts::Fields(hash_map_order(hashed, NEW_HASH_MAP_CAPACITY)))
         }
     }
 }
