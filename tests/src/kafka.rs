@@ -157,3 +157,14 @@ pub fn read_with_headers(
     }
     out
 }
+
+/// The log end offset of partition 0 of `topic`: how many records it holds (none are deleted in
+/// these tests). Read once every producer the test cares about has been flushed and stopped, so
+/// it is the final count, where waiting for records to arrive could never show that no more come.
+pub fn end_offset(bootstrap: &str, topic: &str) -> i64 {
+    let consumer = reader(bootstrap, topic);
+    let (_, high) = consumer
+        .fetch_watermarks(topic, 0, Duration::from_secs(30))
+        .unwrap_or_else(|e| panic!("the watermarks of {topic}: {e}"));
+    high
+}

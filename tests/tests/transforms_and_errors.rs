@@ -1,13 +1,16 @@
 //! Transforms and error handling end to end against tansu: the Kafka docs' HoistField + InsertField
 //! chain gives the exact records Kafka Connect gives, and a topic with poisoned records delivers every
 //! good record to the sink file and every bad one, with Kafka's context headers, to a dead-letter topic.
+//! Skipped records' offsets are committed (a restart does not replay them), and a kill -9 mid-stream
+//! loses neither a good record nor a dead-lettered one.
 
 mod common;
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use common::{envelope, stock_worker_config};
-use ferry_e2e::kafka::{produce, read_topic, read_with_headers};
+use ferry_e2e::kafka::{end_offset, produce, read_topic, read_until, read_with_headers};
 use ferry_e2e::worker::{lines, write};
 use ferry_e2e::{free_port, wait_until, wait_until_async, Tansu, Worker};
 
@@ -89,53 +92,84 @@ async fn hoist_and_insert_chain_gives_kafkas_records() {
     );
 }
 
-/// A standalone worker running FileStreamSink `<topic>-sink` from the new one-partition topic
-/// `<topic>` into `<topic>.txt`, with the dead-letter topic `<topic>-dlq` and its context headers,
-/// plus the `extra` connector settings; returns once the connector runs.
+/// A standalone worker's directory for FileStreamSink `<topic>-sink`, from the new one-partition
+/// topic `<topic>` into `<topic>.txt`, with the dead-letter topic `<topic>-dlq` and its context
+/// headers, plus the `extra` connector settings and `worker_extra` worker settings. Workers started
+/// from it one after another (a restart) share its files, REST port and consumer group.
+struct DeadLetterSink {
+    dir: tempfile::TempDir,
+    port: u16,
+    topic: String,
+}
+
+impl DeadLetterSink {
+    fn new(broker: &Tansu, topic: &str, extra: &str, worker_extra: &str) -> DeadLetterSink {
+        broker.create_topic(topic, 1);
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let port = free_port();
+        let config = stock_worker_config(d, &broker.bootstrap(), port, 500);
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text.push_str(worker_extra);
+        write(&config, &text);
+        write(
+            &d.join("config/sink.properties"),
+            &format!(
+                "name={topic}-sink\nconnector.class=FileStreamSink\nfile={topic}.txt\ntopics={topic}\n\
+                 errors.deadletterqueue.topic.name={topic}-dlq\n\
+                 errors.deadletterqueue.topic.replication.factor=1\n\
+                 errors.deadletterqueue.context.headers.enable=true\n{extra}"
+            ),
+        );
+        DeadLetterSink {
+            dir,
+            port,
+            topic: topic.to_string(),
+        }
+    }
+
+    /// Starts a worker (`name` labels its log) and returns once the connector runs.
+    async fn start(&self, name: &str) -> Worker {
+        let worker = Worker::start(
+            self.dir.path(),
+            name,
+            self.port,
+            &[
+                "config/connect-standalone.properties",
+                "config/sink.properties",
+            ],
+        );
+        worker
+            .wait_running(&format!("{}-sink", self.topic), Duration::from_secs(30))
+            .await;
+        worker
+    }
+
+    fn output(&self) -> std::path::PathBuf {
+        self.dir.path().join(format!("{}.txt", self.topic))
+    }
+}
+
+/// [`DeadLetterSink`] with a worker already running it.
 async fn start_sink_with_dead_letters(
     broker: &Tansu,
     topic: &str,
     extra: &str,
-) -> (tempfile::TempDir, Worker) {
-    broker.create_topic(topic, 1);
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let port = free_port();
-    stock_worker_config(d, &broker.bootstrap(), port, 500);
-    write(
-        &d.join("config/sink.properties"),
-        &format!(
-            "name={topic}-sink\nconnector.class=FileStreamSink\nfile={topic}.txt\ntopics={topic}\n\
-             errors.deadletterqueue.topic.name={topic}-dlq\n\
-             errors.deadletterqueue.topic.replication.factor=1\n\
-             errors.deadletterqueue.context.headers.enable=true\n{extra}"
-        ),
-    );
-    let worker = Worker::start(
-        d,
-        "worker",
-        port,
-        &[
-            "config/connect-standalone.properties",
-            "config/sink.properties",
-        ],
-    );
-    worker
-        .wait_running(&format!("{topic}-sink"), Duration::from_secs(30))
-        .await;
-    (dir, worker)
+) -> (DeadLetterSink, Worker) {
+    let sink = DeadLetterSink::new(broker, topic, extra, "");
+    let worker = sink.start("worker").await;
+    (sink, worker)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poisoned_records_go_to_the_dead_letter_topic_and_good_ones_flow() {
     let broker = Tansu::start();
-    let (dir, worker) = start_sink_with_dead_letters(
+    let (sink, worker) = start_sink_with_dead_letters(
         &broker,
         "orders",
         "errors.tolerance=all\nerrors.log.enable=true\n",
     )
     .await;
-    let d = dir.path();
 
     let bad_json = "{\"schema\":".to_string();
     let wrong_envelope = r#"{"payload":"no schema"}"#.to_string();
@@ -155,7 +189,7 @@ async fn poisoned_records_go_to_the_dead_letter_topic_and_good_ones_flow() {
             .collect::<Vec<_>>(),
     );
 
-    let out = d.join("orders.txt");
+    let out = sink.output();
     wait_until(
         "the good records in the sink file",
         Duration::from_secs(60),
@@ -208,7 +242,7 @@ async fn poisoned_records_go_to_the_dead_letter_topic_and_good_ones_flow() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_record_that_fails_a_task_is_dead_lettered_with_the_transforms_own_error() {
     let broker = Tansu::start();
-    let (_dir, worker) = start_sink_with_dead_letters(
+    let (_sink, worker) = start_sink_with_dead_letters(
         &broker,
         "payments",
         "transforms=pick\ntransforms.pick.type=org.apache.kafka.connect.transforms.ExtractField$Value\n\
@@ -280,5 +314,168 @@ async fn the_record_that_fails_a_task_is_dead_lettered_with_the_transforms_own_e
     assert!(
         !log.contains("4111") && !trace.contains("4111"),
         "the record's content must not be logged or traced: {log}\n{trace}"
+    );
+}
+
+/// Skipped records are consumed like any other: their offsets are committed, so a restarted sink
+/// neither writes the good records again nor dead-letters the bad ones again, even when the
+/// partition ends with a bad record (Kafka commits past it too, or it would be retried forever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skipped_records_are_committed_and_not_dead_lettered_again_after_a_restart() {
+    let broker = Tansu::start();
+    let sink = DeadLetterSink::new(&broker, "ledger", "errors.tolerance=all\n", "");
+    let mut first = sink.start("first").await;
+    let values = [
+        envelope("a"),
+        "not json".to_string(),
+        envelope("b"),
+        r#"{"payload":"no schema"}"#.to_string(),
+    ];
+    produce(
+        &broker.bootstrap(),
+        "ledger",
+        &values.map(String::into_bytes),
+    );
+    let out = sink.output();
+    wait_until(
+        "the good records in the sink file",
+        Duration::from_secs(60),
+        || (lines(&out) == ["a", "b"]).then_some(()),
+    )
+    .await;
+    read_with_headers(
+        &broker.bootstrap(),
+        "ledger-dlq",
+        2,
+        Duration::from_secs(30),
+    );
+    // SIGTERM: the task flushes and commits what it consumed, the skipped tail included.
+    let status = first.terminate(Duration::from_secs(60));
+    assert!(status.success(), "{status}\n{}", first.log_text());
+
+    let mut second = sink.start("second").await;
+    produce(&broker.bootstrap(), "ledger", &[envelope("c").into_bytes()]);
+    wait_until(
+        "the record produced after the restart",
+        Duration::from_secs(60),
+        || (lines(&out).last().map(String::as_str) == Some("c")).then_some(()),
+    )
+    .await;
+    // Stopped before counting, so every dead-letter write it made has been acknowledged.
+    let status = second.terminate(Duration::from_secs(60));
+    assert!(status.success(), "{status}\n{}", second.log_text());
+    assert_eq!(
+        lines(&out),
+        ["a", "b", "c"],
+        "the restarted sink wrote committed records again"
+    );
+    assert_eq!(
+        end_offset(&broker.bootstrap(), "ledger-dlq"),
+        2,
+        "the restarted sink dead-lettered committed records again"
+    );
+}
+
+/// Lets a worker restarted after kill -9 rejoin its consumer group soon: the killed member never
+/// leaves, so the broker first has to time it out (see crash_recovery.rs).
+const QUICK_REJOIN: &str =
+    "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=1000\n\
+    consumer.max.poll.interval.ms=10000\n";
+
+/// `consumer.session.timeout.ms` of [`QUICK_REJOIN`].
+const SESSION_TIMEOUT: Duration = Duration::from_secs(6);
+
+/// Records in the kill -9 test below; every seventh is poisoned.
+const MIXED: usize = 6_000;
+
+fn poisoned(i: usize) -> bool {
+    i % 7 == 3
+}
+
+/// Record `i` of the mixed topic: a good envelope, or text that is not JSON.
+fn mixed_record(i: usize) -> String {
+    if poisoned(i) {
+        format!("poisoned-{i:06}")
+    } else {
+        envelope(&format!("good-{i:06}"))
+    }
+}
+
+/// kill -9 of a sink that tolerates errors, mid-stream, then a restart: every good record reaches
+/// the file and every poisoned one the dead-letter topic (duplicates are allowed, losses are not).
+/// A dead-lettered record's offset is committed only once the dead-letter topic has it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tolerant_sink_killed_mid_stream_loses_neither_good_nor_dead_lettered_records() {
+    let broker = Tansu::start();
+    let sink = DeadLetterSink::new(&broker, "audit", "errors.tolerance=all\n", QUICK_REJOIN);
+    let mut first = sink.start("first").await;
+    // Produced in batches on a thread of its own while the sink runs, so it is killed mid-stream.
+    let bootstrap = broker.bootstrap();
+    let producer = std::thread::spawn(move || {
+        let all: Vec<usize> = (0..MIXED).collect();
+        for batch in all.chunks(200) {
+            let values: Vec<Vec<u8>> = batch
+                .iter()
+                .map(|&i| mixed_record(i).into_bytes())
+                .collect();
+            produce(&bootstrap, "audit", &values);
+        }
+    });
+    let good: HashSet<String> = (0..MIXED)
+        .filter(|&i| !poisoned(i))
+        .map(|i| format!("good-{i:06}"))
+        .collect();
+    let out = sink.output();
+    let written = wait_until(
+        "part of the good records in the sink file",
+        Duration::from_secs(120),
+        || {
+            let n = lines(&out).len();
+            (n >= good.len() / 10).then_some(n)
+        },
+    )
+    .await;
+    first.kill9();
+    assert!(
+        written < good.len(),
+        "the crash should happen mid-stream (the sink had {written} lines)"
+    );
+    producer.join().expect("the producer thread");
+    // tansu keeps the killed member in the group until its session times out, and a member joining
+    // before then gets a generation led by the dead one, with no partitions, for good (Kafka would
+    // drop the dead member once the rebalance timeout passed). tansu cannot list a group's members,
+    // so the restart waits the session timeout out.
+    tokio::time::sleep(SESSION_TIMEOUT + Duration::from_secs(1)).await;
+
+    let _second = sink.start("second").await;
+    wait_until(
+        "every good record in the sink file",
+        Duration::from_secs(120),
+        || {
+            let got: HashSet<String> = lines(&out).into_iter().collect();
+            good.is_subset(&got).then_some(())
+        },
+    )
+    .await;
+    let got: HashSet<String> = lines(&out).into_iter().collect();
+    assert!(
+        got.is_subset(&good),
+        "the sink file holds records that are not good ones: {:?}",
+        got.difference(&good).take(5).collect::<Vec<_>>()
+    );
+    let mut missing: HashSet<Vec<u8>> = (0..MIXED)
+        .filter(|&i| poisoned(i))
+        .map(|i| mixed_record(i).into_bytes())
+        .collect();
+    read_until(
+        &broker.bootstrap(),
+        "audit-dlq",
+        Duration::from_secs(120),
+        |r| {
+            if let Some(value) = &r.value {
+                missing.remove(value);
+            }
+            missing.is_empty()
+        },
     );
 }
