@@ -943,3 +943,64 @@ async fn a_topics_regex_is_a_java_pattern_and_picks_up_new_topics() {
     topics.sort();
     assert_eq!(topics, ["orders-1", "orders-2"]);
 }
+
+/// Under `errors.tolerance=all` a source record its transforms fail on is skipped, and its offset
+/// is committed with the rest: the committed position covers the whole file even though its last
+/// line was skipped, so a restart does not read (and skip) those lines again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_commits_past_the_records_it_skips() {
+    let f = fixture(&["numbers"]);
+    let h = &f.herder;
+    let input = f.dir.path().join("numbers.txt");
+    // "x" and the last line "y" are not integers: Cast fails on them.
+    std::fs::write(&input, "1\nx\n2\ny\n").unwrap();
+    let output = f.dir.path().join("out.txt");
+    let mut config = source("src", &input, "numbers");
+    set_all(
+        &mut config,
+        &[
+            ("transforms", "toInt"),
+            (
+                "transforms.toInt.type",
+                "org.apache.kafka.connect.transforms.Cast$Value",
+            ),
+            ("transforms.toInt.spec", "int32"),
+            ("errors.tolerance", "all"),
+        ],
+    );
+    h.create_connector("src", config, None).await.unwrap();
+    h.create_connector("snk", sink("snk", &output, "numbers"), None)
+        .await
+        .unwrap();
+    wait_lines(&output, &["1", "2"]).await;
+    let whole_file = json!({"position": 8});
+    wait_for(
+        "the whole file's position committed",
+        Duration::from_secs(30),
+        async || {
+            let o = h.connector_offsets("src").await.ok()?;
+            let committed = o.offsets.first()?.offset.clone()?;
+            (serde_json::Value::Object(committed) == whole_file).then_some(())
+        },
+    )
+    .await;
+    let metrics = h.metrics_text();
+    for series in [
+        r#"ferry_task_records_skipped_total{connector="src",task="0"} 2"#,
+        r#"ferry_source_records_written_total{connector="src",task="0"} 2"#,
+    ] {
+        assert!(metrics.contains(series), "{series} in:\n{metrics}");
+    }
+
+    // A restart of the task starts after the skipped tail: only a new line is read.
+    h.stop_connector("src").await.unwrap();
+    h.resume_connector("src").await.unwrap();
+    wait_states(h, "src", "RUNNING", "RUNNING").await;
+    append(&input, b"3\n");
+    wait_lines(&output, &["1", "2", "3"]).await;
+    let metrics = h.metrics_text();
+    assert!(
+        metrics.contains(r#"ferry_task_records_skipped_total{connector="src",task="0"} 2"#),
+        "the restarted task skipped records again:\n{metrics}"
+    );
+}
