@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::stock_worker_config;
+use common::{outlast_session_timeout, stock_worker_config, QUICK_REJOIN};
 use ferry_e2e::kafka::read_until;
 use ferry_e2e::worker::{lines, write};
 use ferry_e2e::{free_port, wait_until, Tansu, Worker};
@@ -32,11 +32,8 @@ async fn kill_9_mid_file_loses_nothing() {
     std::fs::write(d.join("input.txt"), &text).unwrap();
     let port = free_port();
     let config = stock_worker_config(d, &broker.bootstrap(), port, 200);
-    // A killed worker never leaves its consumer group; the restarted one can only join once the broker
-    // drops the dead member, after the session timeout or, on some brokers (tansu), the rebalance
-    // timeout (`max.poll.interval.ms`, 5 minutes by default). Short ones keep the test about the worker.
     let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str("consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=1000\nconsumer.max.poll.interval.ms=10000\n");
+    text.push_str(QUICK_REJOIN);
     std::fs::write(&config, text).unwrap();
     write(
         &d.join("config/source.properties"),
@@ -74,6 +71,7 @@ async fn kill_9_mid_file_loses_nothing() {
         written < LINES,
         "the crash should happen mid-file (sink had {written} lines)"
     );
+    outlast_session_timeout().await;
 
     let second = Worker::start(d, "second", port, &args);
     second

@@ -38,3 +38,21 @@ pub fn envelope(s: &str) -> String {
         serde_json::Value::String(s.to_string())
     )
 }
+
+/// Worker settings that let a worker restarted after kill -9 get its sink partitions back soon: a
+/// killed worker never leaves its consumer group, so the broker has to time the dead member out,
+/// after `consumer.session.timeout.ms` (6 s here rather than 45 s).
+pub const QUICK_REJOIN: &str =
+    "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=1000\n\
+    consumer.max.poll.interval.ms=10000\n";
+
+/// Waits out the session timeout of [`QUICK_REJOIN`] after a kill -9, before the restart.
+///
+/// tansu keeps the killed member in the group until its session times out, and a member that joins
+/// before then gets a generation led by the dead member, and no partitions: in our runs it stayed
+/// so for the ten minutes we waited. (Kafka would drop the dead member once the rebalance timeout
+/// passed.) tansu cannot list a group's members, so there is no condition to wait for; this
+/// outlasts the broker's timer instead.
+pub async fn outlast_session_timeout() {
+    tokio::time::sleep(std::time::Duration::from_secs(6 + 1)).await;
+}
