@@ -6,9 +6,11 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{outlast_session_timeout, stock_worker_config, QUICK_REJOIN};
+use common::{
+    outlast_session_timeout, quick_rejoin, stock_worker_config_with, wait_for_every_line,
+};
 use ferry_e2e::kafka::read_until;
-use ferry_e2e::worker::{lines, write};
+use ferry_e2e::worker::write;
 use ferry_e2e::{free_port, wait_until, Tansu, Worker};
 
 const LINES: usize = 100_000;
@@ -31,10 +33,7 @@ async fn kill_9_mid_file_loses_nothing() {
     }
     std::fs::write(d.join("input.txt"), &text).unwrap();
     let port = free_port();
-    let config = stock_worker_config(d, &broker.bootstrap(), port, 200);
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(QUICK_REJOIN);
-    std::fs::write(&config, text).unwrap();
+    stock_worker_config_with(d, &broker.bootstrap(), port, 200, &quick_rejoin());
     write(
         &d.join("config/source.properties"),
         "name=crash-source\nconnector.class=FileStreamSource\nfile=input.txt\ntopic=crash-test\n",
@@ -78,15 +77,7 @@ async fn kill_9_mid_file_loses_nothing() {
         .wait_running("crash-sink", Duration::from_secs(30))
         .await;
     let expected: HashSet<String> = (0..LINES).map(line).collect();
-    wait_until(
-        "every line in the sink file",
-        Duration::from_secs(300),
-        || {
-            let got: HashSet<String> = lines(&out).into_iter().collect();
-            expected.is_subset(&got).then_some(())
-        },
-    )
-    .await;
+    wait_for_every_line(&out, &expected, Duration::from_secs(300)).await;
 
     // Every line must be in Kafka too; duplicates from the replay after the crash are allowed.
     let mut missing = expected.clone();

@@ -9,7 +9,10 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{envelope, outlast_session_timeout, stock_worker_config, QUICK_REJOIN};
+use common::{
+    envelope, outlast_session_timeout, quick_rejoin, stock_worker_config, stock_worker_config_with,
+    wait_for_every_line,
+};
 use ferry_e2e::kafka::{end_offset, produce, read_topic, read_until, read_with_headers};
 use ferry_e2e::worker::{lines, write};
 use ferry_e2e::{free_port, wait_until, wait_until_async, Tansu, Worker};
@@ -108,10 +111,7 @@ impl DeadLetterSink {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let port = free_port();
-        let config = stock_worker_config(d, &broker.bootstrap(), port, 500);
-        let mut text = std::fs::read_to_string(&config).unwrap();
-        text.push_str(worker_extra);
-        write(&config, &text);
+        stock_worker_config_with(d, &broker.bootstrap(), port, 500, worker_extra);
         write(
             &d.join("config/sink.properties"),
             &format!(
@@ -395,9 +395,10 @@ fn mixed_record(i: usize) -> Vec<u8> {
 
 /// Produces records `range` of the mixed topic in batches of 200, each acknowledged before the next.
 fn produce_mixed(bootstrap: &str, range: std::ops::Range<usize>) {
-    let all: Vec<usize> = range.collect();
-    for batch in all.chunks(200) {
-        let values: Vec<Vec<u8>> = batch.iter().map(|&i| mixed_record(i)).collect();
+    for first in range.clone().step_by(200) {
+        let values: Vec<Vec<u8>> = (first..range.end.min(first + 200))
+            .map(mixed_record)
+            .collect();
         produce(bootstrap, "audit", &values);
     }
 }
@@ -408,7 +409,7 @@ fn produce_mixed(bootstrap: &str, range: std::ops::Range<usize>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tolerant_sink_killed_mid_stream_loses_neither_good_nor_dead_lettered_records() {
     let broker = Tansu::start();
-    let sink = DeadLetterSink::new(&broker, "audit", "errors.tolerance=all\n", QUICK_REJOIN);
+    let sink = DeadLetterSink::new(&broker, "audit", "errors.tolerance=all\n", &quick_rejoin());
     let mut first = sink.start("first").await;
     // The first half goes in while the sink runs, and it is killed once part of it is written.
     let bootstrap = broker.bootstrap();
@@ -435,15 +436,7 @@ async fn a_tolerant_sink_killed_mid_stream_loses_neither_good_nor_dead_lettered_
     outlast_session_timeout().await;
 
     let _second = sink.start("second").await;
-    wait_until(
-        "every good record in the sink file",
-        Duration::from_secs(120),
-        || {
-            let got: HashSet<String> = lines(&out).into_iter().collect();
-            good.is_subset(&got).then_some(())
-        },
-    )
-    .await;
+    wait_for_every_line(&out, &good, Duration::from_secs(120)).await;
     let text = std::fs::read_to_string(&out).unwrap();
     let mut start = 0;
     for line in text.split_inclusive('\n') {
