@@ -17,6 +17,8 @@ const VALID: &[&str] = &[
     "kafka-connect.yaml",
     "file-source-connector.yaml",
     "file-sink-connector.yaml",
+    "file-source-with-transforms.yaml",
+    "file-sink-with-dead-letter-queue.yaml",
 ];
 
 #[test]

@@ -5,8 +5,8 @@
 //! Checked: a FileStreamSource placed on pod A runs there and A reports it RUNNING; its records reach
 //! the topic; releasing the task makes A stop it and drop it from its report; placing it on pod B
 //! makes B resume from A's last commit (no record lost or repeated); a config change restarts the
-//! task with the new config; `paused` pauses; a REST write answers 409; a graceful shutdown removes
-//! the pod's report.
+//! task with the new config, a transform chain with a predicate included; `paused` pauses; a REST
+//! write answers 409; a graceful shutdown removes the pod's report.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -181,15 +181,19 @@ fn append(path: &std::path::Path, range: std::ops::Range<usize>) {
     }
 }
 
-/// Reads `topic` until exactly the lines of `range` arrived, then checks nothing else did.
-fn assert_topic_has(broker: &Tansu, topic: &str, range: std::ops::Range<usize>) {
-    let want: Vec<String> = range.map(|i| format!("line-{i}")).collect();
+/// The record values the source gives for the lines of `range`, untransformed.
+fn lines(range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|i| format!("line-{i}")).collect()
+}
+
+/// Reads `topic` until exactly the values `want` arrived, then checks nothing else did.
+fn assert_topic_has(broker: &Tansu, topic: &str, want: Vec<String>) {
     let mut seen: Vec<String> = Vec::new();
     read_until(&broker.bootstrap(), topic, LIMIT, |r| {
         seen.push(String::from_utf8_lossy(r.value.as_deref().unwrap_or_default()).into_owned());
         seen.len() >= want.len()
     });
-    // Anything after the expected lines would be a duplicate: give it a moment to show up.
+    // Anything after the expected values would be a duplicate: give it a moment to show up.
     let all = ferry_e2e::kafka::read_topic(
         &broker.bootstrap(),
         topic,
@@ -252,7 +256,7 @@ async fn tasks_run_where_placed_move_without_loss_and_follow_the_resource() {
         None,
         "pod-b runs nothing"
     );
-    tokio::task::block_in_place(|| assert_topic_has(&broker, "k8s-src", 0..50));
+    tokio::task::block_in_place(|| assert_topic_has(&broker, "k8s-src", lines(0..50)));
 
     // Released by pod A: it stops the task (committing its offset) and drops it from its report.
     assign(
@@ -284,14 +288,28 @@ async fn tasks_run_where_placed_move_without_loss_and_follow_the_resource() {
     .expect("a report");
     assert_eq!(r.worker_id, "pod-b:8083");
     assert!(r.connector.is_none(), "pod-b does not run the instance");
-    tokio::task::block_in_place(|| assert_topic_has(&broker, "k8s-src", 0..100));
+    tokio::task::block_in_place(|| assert_topic_has(&broker, "k8s-src", lines(0..100)));
 
-    // A config change restarts the task with the new config.
+    // A config change restarts the task with the new config: another topic, and a transform chain
+    // with a predicate, which the pod runs as a standalone worker would. The StringConverter writes
+    // the resulting struct as Kafka's `Struct.toString` does.
     connectors
         .patch(
             NAME,
             &PatchParams::default(),
-            &Patch::Merge(json!({"spec": {"config": {"topic": "k8s-src-2"}}})),
+            &Patch::Merge(json!({"spec": {"config": {
+                "topic": "k8s-src-2",
+                "transforms": "hoist,stamp",
+                "transforms.hoist.type": "org.apache.kafka.connect.transforms.HoistField$Value",
+                "transforms.hoist.field": "line",
+                "transforms.stamp.type": "org.apache.kafka.connect.transforms.InsertField$Value",
+                "transforms.stamp.static.field": "placed",
+                "transforms.stamp.static.value": "by-resource",
+                "transforms.stamp.predicate": "onSecondTopic",
+                "predicates": "onSecondTopic",
+                "predicates.onSecondTopic.type": "TopicNameMatches",
+                "predicates.onSecondTopic.pattern": "k8s-src-2",
+            }}})),
         )
         .await
         .expect("config changed");
@@ -311,7 +329,15 @@ async fn tasks_run_where_placed_move_without_loss_and_follow_the_resource() {
     )
     .await;
     append(&file, 100..120);
-    tokio::task::block_in_place(|| assert_topic_has(&broker, "k8s-src-2", 100..120));
+    tokio::task::block_in_place(|| {
+        assert_topic_has(
+            &broker,
+            "k8s-src-2",
+            (100..120)
+                .map(|i| format!("Struct{{line=line-{i},placed=by-resource}}"))
+                .collect(),
+        )
+    });
 
     // Paused.
     connectors

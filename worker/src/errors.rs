@@ -47,6 +47,13 @@ impl ConnectError {
         }
     }
 
+    /// Java's `new ConnectException(cause)`: its message is the cause's `toString()` (class and
+    /// message), and the cause follows it in the trace.
+    pub fn wrapping(cause: impl Into<ConnectError>) -> Self {
+        let cause = cause.into();
+        ConnectError::with_source(format!("{}: {cause}", cause.java_class()), cause)
+    }
+
     /// The Java exception class Kafka would report for this error.
     pub fn java_class(&self) -> &'static str {
         match self {

@@ -798,6 +798,36 @@ async fn a_failing_sink_task_commits_what_it_put_before_the_bad_record() {
     assert_eq!(committed, Some(2), "the next record to read is the bad one");
 }
 
+/// A predicate alias `predicates` does not define passes validation, as in Kafka, and fails the
+/// task at start with the trace of Kafka's `transformationStages`: a `ConnectException` wrapping
+/// the `ConfigException` of `getClass("predicates.<alias>.type")`. The connector itself runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undefined_predicate_alias_fails_the_task_at_start_as_kafkas_does() {
+    let f = fixture(&["t"]);
+    let h = &f.herder;
+    let input = f.dir.path().join("in.txt");
+    std::fs::write(&input, "x\n").unwrap();
+    let mut config = source("src", &input, "t");
+    set_all(
+        &mut config,
+        &[
+            ("transforms", "drop"),
+            ("transforms.drop.type", "Filter"),
+            ("transforms.drop.predicate", "undefined"),
+        ],
+    );
+    h.create_connector("src", config, None).await.unwrap();
+    assert_eq!(
+        failed_task_trace(h, "src").await,
+        "org.apache.kafka.connect.errors.ConnectException: \
+         org.apache.kafka.common.config.ConfigException: \
+         Unknown configuration 'predicates.undefined.type'\n\
+         Caused by: org.apache.kafka.common.config.ConfigException: \
+         Unknown configuration 'predicates.undefined.type'"
+    );
+    assert_eq!(states(h, "src").await.0, "RUNNING");
+}
+
 /// A sink's active topics are the topics it consumes, recorded before the transforms (which may
 /// route records elsewhere), as Kafka's `recordActiveTopic(origRecord.topic())`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,6 +11,7 @@ use crate::config::connector::{
 };
 use crate::config::def::ConfigDef;
 use crate::config::{ConfigError, Props};
+use crate::errors::ConnectError;
 
 /// A compiled-in transform.
 #[derive(Clone, Copy)]
@@ -84,6 +85,13 @@ fn not_found(key: String, class: &str) -> ConfigError {
     }
 }
 
+/// Builds a task's chain as a task start does: a failure is wrapped in a `ConnectException`, as
+/// Kafka's `ConnectorConfig.transformationStages` wraps whatever building a stage throws, so a
+/// FAILED task's trace starts as Kafka's does.
+pub fn task_chain(kind: ConnectorKind, props: &Props) -> Result<TransformChain, ConnectError> {
+    build_chain(kind, props).map_err(ConnectError::wrapping)
+}
+
 /// Builds the chain of a connector from its (validated) config.
 pub fn build_chain(kind: ConnectorKind, props: &Props) -> Result<TransformChain, ConfigError> {
     if props.get("transforms").is_none_or(|t| t.trim().is_empty()) {
@@ -150,7 +158,7 @@ mod tests {
     }
 
     /// Kafka validates the config but fails the task on an undefined predicate alias, looking up
-    /// `predicates.<alias>.type`.
+    /// `predicates.<alias>.type`, and wraps the `ConfigException` in a `ConnectException`.
     #[test]
     fn an_undefined_predicate_alias_fails_as_kafkas_lookup_does() {
         let props: Props = [
@@ -163,10 +171,11 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let err = build_chain(ConnectorKind::Source, &props).err().unwrap();
+        let err = task_chain(ConnectorKind::Source, &props).err().unwrap();
         assert_eq!(
-            crate::errors::ConnectError::from(err).trace(),
-            "org.apache.kafka.common.config.ConfigException: Unknown configuration 'predicates.nope.type'"
+            err.trace(),
+            "org.apache.kafka.connect.errors.ConnectException: org.apache.kafka.common.config.ConfigException: Unknown configuration 'predicates.nope.type'\n\
+             Caused by: org.apache.kafka.common.config.ConfigException: Unknown configuration 'predicates.nope.type'"
         );
     }
 

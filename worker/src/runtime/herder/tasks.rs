@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{overrides, sink_subscription, ConnectorEntry, RunningTask, StandaloneHerder};
 use crate::connectors::TaskFactory;
+use crate::errors::ConnectError;
 use crate::rest::herder::TargetState;
 use crate::runtime::converters::RecordConverters;
 use crate::runtime::errors::{DlqSettings, ErrorPolicy};
@@ -18,7 +19,7 @@ use crate::runtime::sink_task::{self, DlqSetup, SinkTaskSpec};
 use crate::runtime::source_task::{self, SourceTaskSpec};
 use crate::runtime::status::State;
 use crate::runtime::task::{TaskControl, TaskExit, TaskId};
-use crate::transforms::registry::build_chain;
+use crate::transforms::registry::task_chain;
 
 impl StandaloneHerder {
     /// Spawns one task. Setup failures (converters, transforms) fail the task, not the worker.
@@ -58,12 +59,16 @@ impl StandaloneHerder {
             }
         };
         let setup = RecordConverters::for_connector(&self.settings.worker_props, &config)
-            .and_then(|c| build_chain(entry.kind(), &config).map(|t| (c, t)))
-            .and_then(|(c, t)| ErrorPolicy::from_config(&config).map(|e| (c, t, e)));
+            .map_err(ConnectError::from)
+            .and_then(|c| task_chain(entry.kind(), &config).map(|t| (c, t)))
+            .and_then(|(c, t)| {
+                ErrorPolicy::from_config(&config)
+                    .map(|e| (c, t, e))
+                    .map_err(ConnectError::from)
+            });
         let (converters, transforms, errors) = match setup {
             Ok(v) => v,
             Err(e) => {
-                let e = crate::errors::ConnectError::from(e);
                 tracing::error!(task = %id, error = %e, "task failed to start");
                 self.status
                     .set_task(name, task, State::Failed, Some(e.trace()));
@@ -168,7 +173,7 @@ impl StandaloneHerder {
                             })
                         }
                         Err(e) => {
-                            let e = crate::errors::ConnectError::from(e);
+                            let e = ConnectError::from(e);
                             self.status
                                 .set_task(name, task, State::Failed, Some(e.trace()));
                             return;
@@ -218,7 +223,7 @@ impl StandaloneHerder {
 
     /// Fails a task whose Kafka client settings cannot be applied (e.g. a JKS keystore).
     pub(super) fn fail_task_setup(&self, id: &TaskId, error: impl std::fmt::Display) {
-        let e = crate::errors::ConnectError::new(format!(
+        let e = ConnectError::new(format!(
             "Failed to configure the Kafka client of task {id}: {error}"
         ));
         tracing::error!(task = %id, error = %e, "task failed to start");
