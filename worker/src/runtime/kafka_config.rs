@@ -96,6 +96,28 @@ pub fn producer_config(
     connector: &str,
     task: u32,
 ) -> Result<ClientSettings, SecurityError> {
+    let client_id = format!("connector-producer-{connector}-{task}");
+    base_producer_config(worker_producer, connector_overrides, client_id)
+}
+
+/// The settings for a sink task's dead-letter producer: a task producer's, with Kafka's client id
+/// for it (`connector-dlq-producer-<connector>-<task>`), which `producer.client.id` and
+/// `producer.override.client.id` replace as they do any default.
+pub fn dlq_producer_config(
+    worker_producer: &Props,
+    connector_overrides: &Props,
+    connector: &str,
+    task: u32,
+) -> Result<ClientSettings, SecurityError> {
+    let client_id = format!("connector-dlq-producer-{connector}-{task}");
+    base_producer_config(worker_producer, connector_overrides, client_id)
+}
+
+fn base_producer_config(
+    worker_producer: &Props,
+    connector_overrides: &Props,
+    client_id: String,
+) -> Result<ClientSettings, SecurityError> {
     // Kafka Connect's producer defaults (`Worker.baseProducerConfigs`), then the worker's, then the
     // connector's overrides.
     let mut merged = Props::new();
@@ -103,10 +125,7 @@ pub fn producer_config(
     merged.insert("enable.idempotence".into(), "false".into());
     merged.insert("max.in.flight.requests.per.connection".into(), "1".into());
     merged.insert("delivery.timeout.ms".into(), i32::MAX.to_string());
-    merged.insert(
-        "client.id".into(),
-        format!("connector-producer-{connector}-{task}"),
-    );
+    merged.insert("client.id".into(), client_id);
     merged.insert(
         "queue.buffering.max.kbytes".into(),
         PRODUCER_QUEUE_KBYTES.into(),
@@ -178,19 +197,16 @@ pub fn sink_group_id(connector: &str) -> String {
     format!("connect-{connector}")
 }
 
-/// The settings for a connector's admin client (dead letter queue topic creation), in librdkafka's
-/// keys: the worker's admin settings, then the connector's `admin.override.` settings.
-pub fn admin_config(
+/// The settings for a sink task's dead-letter admin client (it creates the topic), in librdkafka's
+/// keys: the worker's admin settings, then the connector's `admin.override.` settings. The default
+/// client id is Kafka's for this client, `connector-dlq-adminclient-`, which names neither the
+/// connector nor the task (`Worker.sinkTaskReporters` passes the bare prefix).
+pub fn dlq_admin_config(
     worker_admin: &Props,
     connector_overrides: &Props,
-    connector: &str,
-    task: u32,
 ) -> Result<ClientSettings, SecurityError> {
     let mut merged = Props::new();
-    merged.insert(
-        "client.id".into(),
-        format!("connector-adminclient-{connector}-{task}"),
-    );
+    merged.insert("client.id".into(), "connector-dlq-adminclient-".into());
     merged.extend(worker_admin.clone());
     merged.extend(connector_overrides.clone());
     translate(merged, ClientRole::Admin)
@@ -278,6 +294,29 @@ mod tests {
         assert_eq!(c["linger.ms"], "20");
         assert_eq!(c["queue.buffering.max.kbytes"], "16384");
         assert_eq!(c["queue.buffering.max.messages"], "20000");
+    }
+
+    /// Kafka's `Worker.sinkTaskReporters`: the dead-letter producer's and admin client's default
+    /// client ids, under the worker's and the connector's settings like every other default.
+    #[test]
+    fn dead_letter_clients_have_kafkas_client_ids_and_overrides_win() {
+        let none = Props::new();
+        let (c, _) = dlq_producer_config(&props(&[("linger.ms", "5")]), &none, "snk", 2).unwrap();
+        assert_eq!(c["client.id"], "connector-dlq-producer-snk-2");
+        assert_eq!(c["acks"], "all");
+        assert_eq!(c["linger.ms"], "5");
+        let (c, _) =
+            dlq_producer_config(&none, &props(&[("client.id", "mine")]), "snk", 2).unwrap();
+        assert_eq!(c["client.id"], "mine");
+        let (c, _) =
+            dlq_producer_config(&props(&[("client.id", "worker's")]), &none, "snk", 2).unwrap();
+        assert_eq!(c["client.id"], "worker's");
+
+        let (c, _) = dlq_admin_config(&props(&[("bootstrap.servers", "b:9092")]), &none).unwrap();
+        assert_eq!(c["client.id"], "connector-dlq-adminclient-");
+        assert_eq!(c["bootstrap.servers"], "b:9092");
+        let (c, _) = dlq_admin_config(&none, &props(&[("client.id", "mine")])).unwrap();
+        assert_eq!(c["client.id"], "mine");
     }
 
     #[test]
@@ -402,13 +441,8 @@ mod tests {
         ] {
             assert!(!c.contains_key(java_key), "{java_key}");
         }
-        let err = admin_config(
-            &props(&[("ssl.keystore.type", "JKS")]),
-            &Props::new(),
-            "src",
-            0,
-        )
-        .unwrap_err();
+        let err =
+            dlq_admin_config(&props(&[("ssl.keystore.type", "JKS")]), &Props::new()).unwrap_err();
         assert!(err.to_string().contains("ssl.keystore.type=JKS"), "{err}");
     }
 }

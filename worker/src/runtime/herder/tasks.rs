@@ -13,7 +13,7 @@ use crate::rest::herder::TargetState;
 use crate::runtime::converters::RecordConverters;
 use crate::runtime::errors::{DlqSettings, ErrorPolicy};
 use crate::runtime::kafka_config::{
-    admin_config, consumer_config, max_poll_records, producer_config,
+    consumer_config, dlq_admin_config, dlq_producer_config, max_poll_records, producer_config,
 };
 use crate::runtime::sink_task::{self, DlqSetup, SinkTaskSpec};
 use crate::runtime::source_task::{self, SourceTaskSpec};
@@ -143,29 +143,23 @@ impl StandaloneHerder {
                     let dlq = match DlqSettings::from_config(&config) {
                         Ok(None) => None,
                         Ok(Some(settings)) => {
-                            let clients = producer_config(
+                            let clients = dlq_producer_config(
                                 &s.producer_props,
                                 &overrides(&config, "producer.override"),
                                 name,
                                 task,
                             )
                             .and_then(|(producer, _)| {
-                                admin_config(
+                                dlq_admin_config(
                                     &s.admin_props,
                                     &overrides(&config, "admin.override"),
-                                    name,
-                                    task,
                                 )
                                 .map(|(admin, _)| (producer, admin))
                             });
-                            let (mut producer, admin) = match clients {
+                            let (producer, admin) = match clients {
                                 Ok(c) => c,
                                 Err(e) => return self.fail_task_setup(&id, e),
                             };
-                            producer.insert(
-                                "client.id".into(),
-                                format!("connector-dlq-producer-{name}-{task}"),
-                            );
                             Some(DlqSetup {
                                 settings,
                                 admin_config: admin,
