@@ -123,7 +123,7 @@ fn every_example_connector_passes_the_workers_validation() {
 }
 
 #[test]
-fn the_examples_reach_the_worker_as_written() {
+fn validation_hands_the_examples_keys_to_the_worker_as_written() {
     let valid = validate_connector(&read_connector("file-source-with-transforms.yaml"))
         .unwrap_or_else(|e| panic!("{}", e.message));
     assert_eq!(valid.kind, ConnectorKind::Source);

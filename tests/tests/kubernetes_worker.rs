@@ -5,7 +5,7 @@
 //! Checked: a FileStreamSource placed on pod A runs there and A reports it RUNNING; its records reach
 //! the topic; releasing the task makes A stop it and drop it from its report; placing it on pod B
 //! makes B resume from A's last commit (no record lost or repeated); a config change restarts the
-//! task with the new config, a transform chain with a predicate included; `paused` pauses; a REST
+//! task with the new config, a transform chain with a (negated) predicate included; `paused` pauses; a REST
 //! write answers 409; a graceful shutdown removes the pod's report.
 
 use std::sync::Arc;
@@ -291,21 +291,28 @@ async fn tasks_run_where_placed_move_without_loss_and_follow_the_resource() {
     tokio::task::block_in_place(|| assert_topic_has(&broker, "k8s-src", lines(0..100)));
 
     // A config change restarts the task with the new config: another topic, and a transform chain
-    // with a predicate, which the pod runs as a standalone worker would. The StringConverter writes
-    // the resulting struct as Kafka's `Struct.toString` does.
+    // with a predicate (one stage applies where it matches, one where it does not), which the pod
+    // runs as a standalone worker would. The StringConverter writes the resulting struct as Kafka's
+    // `Struct.toString` does.
     connectors
         .patch(
             NAME,
             &PatchParams::default(),
             &Patch::Merge(json!({"spec": {"config": {
                 "topic": "k8s-src-2",
-                "transforms": "hoist,stamp",
+                "transforms": "hoist,stamp,elsewhere",
                 "transforms.hoist.type": "org.apache.kafka.connect.transforms.HoistField$Value",
                 "transforms.hoist.field": "line",
                 "transforms.stamp.type": "org.apache.kafka.connect.transforms.InsertField$Value",
                 "transforms.stamp.static.field": "placed",
                 "transforms.stamp.static.value": "by-resource",
                 "transforms.stamp.predicate": "onSecondTopic",
+                // Applies only off the second topic: never here, so its field must not appear.
+                "transforms.elsewhere.type": "org.apache.kafka.connect.transforms.InsertField$Value",
+                "transforms.elsewhere.static.field": "unexpected",
+                "transforms.elsewhere.static.value": "yes",
+                "transforms.elsewhere.predicate": "onSecondTopic",
+                "transforms.elsewhere.negate": true,
                 "predicates": "onSecondTopic",
                 "predicates.onSecondTopic.type": "TopicNameMatches",
                 "predicates.onSecondTopic.pattern": "k8s-src-2",

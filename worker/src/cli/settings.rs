@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::config::worker::WorkerConfig;
 use crate::config::{ConfigError, Props};
 use crate::runtime::kafka_config::{
-    consumer_config, dlq_admin_config, max_poll_records, producer_config, DEFAULT_MAX_POLL_RECORDS,
+    admin_config, consumer_config, max_poll_records, producer_config, DEFAULT_MAX_POLL_RECORDS,
 };
 use crate::runtime::kafka_security::SecurityError;
 use crate::runtime::WorkerSettings;
@@ -44,7 +44,10 @@ fn check_client_settings(settings: &WorkerSettings) -> Result<(), ConfigError> {
             "consumer.",
             consumer_config(&settings.consumer_props, &none, "check", 0),
         ),
-        ("admin.", dlq_admin_config(&settings.admin_props, &none)),
+        (
+            "admin.",
+            admin_config(&settings.admin_props, &none, "check".into()),
+        ),
     ];
     for (prefix, result) in checks {
         // Credentials may come from each connector's overrides instead, so only what can never work

@@ -197,16 +197,29 @@ pub fn sink_group_id(connector: &str) -> String {
     format!("connect-{connector}")
 }
 
-/// The settings for a sink task's dead-letter admin client (it creates the topic), in librdkafka's
-/// keys: the worker's admin settings, then the connector's `admin.override.` settings. The default
+/// The settings for a sink task's dead-letter admin client (it creates the topic). Its default
 /// client id is Kafka's for this client, `connector-dlq-adminclient-`, which names neither the
 /// connector nor the task (`Worker.sinkTaskReporters` passes the bare prefix).
 pub fn dlq_admin_config(
     worker_admin: &Props,
     connector_overrides: &Props,
 ) -> Result<ClientSettings, SecurityError> {
+    admin_config(
+        worker_admin,
+        connector_overrides,
+        "connector-dlq-adminclient-".into(),
+    )
+}
+
+/// The settings for a connector's admin client, in librdkafka's keys: `client_id` as the default
+/// client id, then the worker's admin settings, then the connector's `admin.override.` settings.
+pub fn admin_config(
+    worker_admin: &Props,
+    connector_overrides: &Props,
+    client_id: String,
+) -> Result<ClientSettings, SecurityError> {
     let mut merged = Props::new();
-    merged.insert("client.id".into(), "connector-dlq-adminclient-".into());
+    merged.insert("client.id".into(), client_id);
     merged.extend(worker_admin.clone());
     merged.extend(connector_overrides.clone());
     translate(merged, ClientRole::Admin)

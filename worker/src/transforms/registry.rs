@@ -85,15 +85,12 @@ fn not_found(key: String, class: &str) -> ConfigError {
     }
 }
 
-/// Builds a task's chain as a task start does: a failure is wrapped in a `ConnectException`, as
-/// Kafka's `ConnectorConfig.transformationStages` wraps whatever building a stage throws, so a
-/// FAILED task's trace starts as Kafka's does.
-pub fn task_chain(kind: ConnectorKind, props: &Props) -> Result<TransformChain, ConnectError> {
-    build_chain(kind, props).map_err(ConnectError::wrapping)
-}
-
-/// Builds the chain of a connector from its (validated) config.
-pub fn build_chain(kind: ConnectorKind, props: &Props) -> Result<TransformChain, ConfigError> {
+/// Builds a task's chain from its connector config. A failure fails the task with Kafka's trace:
+/// a config that does not parse, or names a class that does not exist, with the bare
+/// `ConfigException` that Kafka's `ConnectorConfig` constructor throws; a stage that cannot be
+/// built (its transform or predicate refuses its settings, or its predicate alias is not defined)
+/// with the `ConnectException` that `ConnectorConfig.transformationStages` wraps it in.
+pub fn build_chain(kind: ConnectorKind, props: &Props) -> Result<TransformChain, ConnectError> {
     if props.get("transforms").is_none_or(|t| t.trim().is_empty()) {
         return Ok(TransformChain::default());
     }
@@ -103,24 +100,28 @@ pub fn build_chain(kind: ConnectorKind, props: &Props) -> Result<TransformChain,
     for spec in transform_specs(&parsed) {
         let key = format!("transforms.{}.type", spec.alias);
         let plugin = find_transform(&spec.class).ok_or_else(|| not_found(key, &spec.class))?;
-        let transform = (plugin.new)(&spec.config)?;
-        let predicate = match &spec.predicate {
+        let predicate_plugin = match &spec.predicate {
             None => None,
-            Some(alias) => {
+            Some(alias) => match predicates.iter().find(|p| &p.alias == alias) {
+                Some(p) => Some((
+                    p,
+                    find_predicate(&p.class).ok_or_else(|| {
+                        not_found(format!("predicates.{}.type", p.alias), &p.class)
+                    })?,
+                )),
                 // Validation lets an undefined alias through, as Kafka's does; the task then
                 // fails where Kafka's `getClass("predicates.<alias>.type")` does.
-                let p = predicates
-                    .iter()
-                    .find(|p| &p.alias == alias)
-                    .ok_or_else(|| {
-                        ConfigError::Other(format!(
-                            "Unknown configuration 'predicates.{alias}.type'"
-                        ))
-                    })?;
-                let plugin = find_predicate(&p.class)
-                    .ok_or_else(|| not_found(format!("predicates.{}.type", p.alias), &p.class))?;
-                Some((plugin.new)(&p.config)?)
-            }
+                None => {
+                    return Err(ConnectError::wrapping(ConfigError::Other(format!(
+                        "Unknown configuration 'predicates.{alias}.type'"
+                    ))))
+                }
+            },
+        };
+        let transform = (plugin.new)(&spec.config).map_err(ConnectError::wrapping)?;
+        let predicate = match predicate_plugin {
+            None => None,
+            Some((p, plugin)) => Some((plugin.new)(&p.config).map_err(ConnectError::wrapping)?),
         };
         stages.push(Stage {
             alias: spec.alias,
@@ -171,11 +172,31 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let err = task_chain(ConnectorKind::Source, &props).err().unwrap();
+        let err = build_chain(ConnectorKind::Source, &props).err().unwrap();
         assert_eq!(
             err.trace(),
             "org.apache.kafka.connect.errors.ConnectException: org.apache.kafka.common.config.ConfigException: Unknown configuration 'predicates.nope.type'\n\
              Caused by: org.apache.kafka.common.config.ConfigException: Unknown configuration 'predicates.nope.type'"
+        );
+    }
+
+    /// A config Kafka's `ConnectorConfig` constructor refuses fails the task with that bare
+    /// `ConfigException`: only building a stage is wrapped.
+    #[test]
+    fn a_config_that_does_not_parse_fails_with_the_bare_config_exception() {
+        let props: Props = [
+            ("name", "c"),
+            ("connector.class", "FileStreamSource"),
+            ("transforms", "f"),
+            ("transforms.f.type", "com.example.Nope"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let err = build_chain(ConnectorKind::Source, &props).err().unwrap();
+        assert_eq!(
+            err.trace(),
+            "org.apache.kafka.common.config.ConfigException: Invalid value com.example.Nope for configuration transforms.f.type: Class com.example.Nope could not be found."
         );
     }
 

@@ -19,7 +19,7 @@ use crate::runtime::sink_task::{self, DlqSetup, SinkTaskSpec};
 use crate::runtime::source_task::{self, SourceTaskSpec};
 use crate::runtime::status::State;
 use crate::runtime::task::{TaskControl, TaskExit, TaskId};
-use crate::transforms::registry::task_chain;
+use crate::transforms::registry::build_chain;
 
 impl StandaloneHerder {
     /// Spawns one task. Setup failures (converters, transforms) fail the task, not the worker.
@@ -60,7 +60,7 @@ impl StandaloneHerder {
         };
         let setup = RecordConverters::for_connector(&self.settings.worker_props, &config)
             .map_err(ConnectError::from)
-            .and_then(|c| task_chain(entry.kind(), &config).map(|t| (c, t)))
+            .and_then(|c| build_chain(entry.kind(), &config).map(|t| (c, t)))
             .and_then(|(c, t)| {
                 ErrorPolicy::from_config(&config)
                     .map(|e| (c, t, e))
