@@ -138,6 +138,13 @@ pub fn build_chain(kind: ConnectorKind, props: &Props) -> Result<TransformChain,
 mod tests {
     use super::*;
 
+    fn props(pairs: &[(&str, &str)]) -> Props {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
     #[test]
     fn nested_classes_have_no_simple_alias() {
         assert!(names(
@@ -162,16 +169,13 @@ mod tests {
     /// `predicates.<alias>.type`, and wraps the `ConfigException` in a `ConnectException`.
     #[test]
     fn an_undefined_predicate_alias_fails_as_kafkas_lookup_does() {
-        let props: Props = [
+        let props = props(&[
             ("name", "c"),
             ("connector.class", "FileStreamSource"),
             ("transforms", "f"),
             ("transforms.f.type", "Filter"),
             ("transforms.f.predicate", "nope"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let err = build_chain(ConnectorKind::Source, &props).err().unwrap();
         assert_eq!(
             err.trace(),
@@ -184,15 +188,12 @@ mod tests {
     /// `ConfigException`: only building a stage is wrapped.
     #[test]
     fn a_config_that_does_not_parse_fails_with_the_bare_config_exception() {
-        let props: Props = [
+        let props = props(&[
             ("name", "c"),
             ("connector.class", "FileStreamSource"),
             ("transforms", "f"),
             ("transforms.f.type", "com.example.Nope"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let err = build_chain(ConnectorKind::Source, &props).err().unwrap();
         assert_eq!(
             err.trace(),
@@ -215,7 +216,7 @@ mod tests {
     fn a_failure_after_a_router_leaves_the_original_topic() {
         use crate::data::{ConnectRecord, Schema, Value};
         use crate::transforms::Disposition;
-        let props: Props = [
+        let props = props(&[
             ("name", "c"),
             ("connector.class", "FileStreamSource"),
             ("transforms", "route,hoist"),
@@ -227,10 +228,7 @@ mod tests {
                 "org.apache.kafka.connect.transforms.HoistField$Value",
             ),
             ("transforms.hoist.field", "f"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let chain = build_chain(ConnectorKind::Source, &props).unwrap();
         let record = |value: Value| {
             ConnectRecord::source(
