@@ -52,6 +52,49 @@ async fn embedded_kafka_runs_the_tutorial_and_shows_records() {
     .await;
     let status = worker.terminate(Duration::from_secs(20));
     assert!(status.success(), "{status}\n{}", worker.log_text());
+    assert!(
+        !worker.log_text().contains("from an earlier run"),
+        "a first run has no earlier offsets to warn of"
+    );
+
+    // A second try starts an empty broker, but the offsets file remembers what the source read:
+    // the worker says so, and how to start over, instead of running silently with nothing to show.
+    let mut again = Worker::start(
+        d,
+        "worker-again",
+        port,
+        &[
+            "--embedded-kafka",
+            "config/connect-standalone.properties",
+            "config/connect-file-source.properties",
+            "config/connect-file-sink.properties",
+        ],
+    );
+    let offsets_file = d.join("connect.offsets");
+    let warning = format!(
+        "EMBEDDED KAFKA starts empty, but {} holds offsets of local-file-source from an earlier run",
+        offsets_file.display()
+    );
+    wait_until(
+        "the earlier-offsets warning",
+        Duration::from_secs(30),
+        || again.log_text().contains(&warning).then_some(()),
+    )
+    .await;
+    let log = again.log_text();
+    assert!(
+        log.contains(&format!(
+            "Delete {} to read the input from the start",
+            offsets_file.display()
+        )),
+        "{log}"
+    );
+    assert!(
+        !log.contains("offsets of local-file-sink"),
+        "a sink's offsets live in the (new) broker, not the file: {log}"
+    );
+    let status = again.terminate(Duration::from_secs(20));
+    assert!(status.success(), "{status}\n{}", again.log_text());
 }
 
 fn run_standalone(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
