@@ -20,24 +20,33 @@ fn read_connector(name: &str) -> KafkaConnector {
     let path = examples_dir().join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_norway::from_str(&text)
+    parse_connector(&path, &text)
+}
+
+fn parse_connector(path: &Path, text: &str) -> KafkaConnector {
+    serde_norway::from_str(text)
         .unwrap_or_else(|e| panic!("{} is not a KafkaConnector: {e}", path.display()))
 }
 
-/// Every example manifest of kind KafkaConnector (the invalid ones, which fail the schema, live in
-/// `examples/invalid/` and are not read here).
-fn connector_examples() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(examples_dir())
+/// Every example manifest of kind KafkaConnector, by file name (the invalid ones, which fail the
+/// schema, live in `examples/invalid/` and are not read here).
+fn connector_examples() -> Vec<(String, KafkaConnector)> {
+    let mut examples: Vec<(String, KafkaConnector)> = std::fs::read_dir(examples_dir())
         .expect("examples/")
         .filter_map(|entry| {
-            let name = entry.ok()?.file_name().to_string_lossy().into_owned();
-            let yaml = name.ends_with(".yaml");
-            let text = std::fs::read_to_string(examples_dir().join(&name)).ok()?;
-            (yaml && text.lines().any(|l| l == "kind: KafkaConnector")).then_some(name)
+            let path = entry.ok()?.path();
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            if !name.ends_with(".yaml") {
+                return None;
+            }
+            let text = std::fs::read_to_string(&path).ok()?;
+            text.lines()
+                .any(|l| l == "kind: KafkaConnector")
+                .then(|| (name, parse_connector(&path, &text)))
         })
         .collect();
-    names.sort();
-    names
+    examples.sort_by(|a, b| a.0.cmp(&b.0));
+    examples
 }
 
 fn set(connector: &mut KafkaConnector, key: &str, value: &str) {
@@ -102,21 +111,18 @@ fn assert_refusals(example: &str, cases: &[(&str, Option<&str>, &str)]) {
 
 #[test]
 fn every_example_connector_passes_the_workers_validation() {
-    let names = connector_examples();
+    let examples = connector_examples();
+    let names: Vec<&str> = examples.iter().map(|(name, _)| name.as_str()).collect();
     for expected in [
         "file-source-connector.yaml",
         "file-sink-connector.yaml",
         "file-source-with-transforms.yaml",
         "file-sink-with-dead-letter-queue.yaml",
     ] {
-        assert!(
-            names.iter().any(|n| n == expected),
-            "{expected} in {names:?}"
-        );
+        assert!(names.contains(&expected), "{expected} in {names:?}");
     }
-    for name in &names {
-        let connector = read_connector(name);
-        if let Err(Invalid { reason, message }) = validate_connector(&connector) {
+    for (name, connector) in &examples {
+        if let Err(Invalid { reason, message }) = validate_connector(connector) {
             panic!("{name}: {reason}: {message}");
         }
     }

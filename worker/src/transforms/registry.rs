@@ -7,7 +7,7 @@
 
 use super::{Predicate, Stage, TransformChain, Transformation};
 use crate::config::connector::{
-    parse_connector_config, predicate_specs, transform_specs, ConnectorKind,
+    parse_connector_config, predicate_specs, transform_specs, ConnectorKind, PredicateSpec,
 };
 use crate::config::def::ConfigDef;
 use crate::config::{ConfigError, Props};
@@ -100,29 +100,15 @@ pub fn build_chain(kind: ConnectorKind, props: &Props) -> Result<TransformChain,
     for spec in transform_specs(&parsed) {
         let key = format!("transforms.{}.type", spec.alias);
         let plugin = find_transform(&spec.class).ok_or_else(|| not_found(key, &spec.class))?;
-        let predicate_plugin = match &spec.predicate {
+        let predicate = match &spec.predicate {
             None => None,
-            Some(alias) => match predicates.iter().find(|p| &p.alias == alias) {
-                Some(p) => Some((
-                    p,
-                    find_predicate(&p.class).ok_or_else(|| {
-                        not_found(format!("predicates.{}.type", p.alias), &p.class)
-                    })?,
-                )),
-                // Validation lets an undefined alias through, as Kafka's does; the task then
-                // fails where Kafka's `getClass("predicates.<alias>.type")` does.
-                None => {
-                    return Err(ConnectError::wrapping(ConfigError::Other(format!(
-                        "Unknown configuration 'predicates.{alias}.type'"
-                    ))))
-                }
-            },
+            Some(alias) => Some(stage_predicate(&predicates, alias)?),
         };
         let transform = (plugin.new)(&spec.config).map_err(ConnectError::wrapping)?;
-        let predicate = match predicate_plugin {
-            None => None,
-            Some((p, plugin)) => Some((plugin.new)(&p.config).map_err(ConnectError::wrapping)?),
-        };
+        let predicate = predicate
+            .map(|(p, plugin)| (plugin.new)(&p.config))
+            .transpose()
+            .map_err(ConnectError::wrapping)?;
         stages.push(Stage {
             alias: spec.alias,
             class_name: plugin.class_name.to_string(),
@@ -134,16 +120,31 @@ pub fn build_chain(kind: ConnectorKind, props: &Props) -> Result<TransformChain,
     Ok(TransformChain::new(stages))
 }
 
+/// The predicate a stage names by `alias`, with its plugin. Validation lets an undefined alias
+/// through, as Kafka's does; the task then fails where Kafka's
+/// `getClass("predicates.<alias>.type")` does, inside `transformationStages` (so wrapped).
+fn stage_predicate<'a>(
+    predicates: &'a [PredicateSpec],
+    alias: &str,
+) -> Result<(&'a PredicateSpec, PredicatePlugin), ConnectError> {
+    let p = predicates
+        .iter()
+        .find(|p| p.alias == alias)
+        .ok_or_else(|| {
+            ConnectError::wrapping(ConfigError::Other(format!(
+                "Unknown configuration 'predicates.{alias}.type'"
+            )))
+        })?;
+    let plugin = find_predicate(&p.class)
+        .ok_or_else(|| not_found(format!("predicates.{}.type", p.alias), &p.class))?;
+    Ok((p, plugin))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn props(pairs: &[(&str, &str)]) -> Props {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::transforms::catalog_b::test_support::props;
 
     #[test]
     fn nested_classes_have_no_simple_alias() {

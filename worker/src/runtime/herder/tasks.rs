@@ -58,14 +58,14 @@ impl StandaloneHerder {
                 return;
             }
         };
-        let setup = RecordConverters::for_connector(&self.settings.worker_props, &config)
-            .map_err(ConnectError::from)
-            .and_then(|c| build_chain(entry.kind(), &config).map(|t| (c, t)))
-            .and_then(|(c, t)| {
-                ErrorPolicy::from_config(&config)
-                    .map(|e| (c, t, e))
-                    .map_err(ConnectError::from)
-            });
+        let setup = || -> Result<_, ConnectError> {
+            Ok((
+                RecordConverters::for_connector(&self.settings.worker_props, &config)?,
+                build_chain(entry.kind(), &config)?,
+                ErrorPolicy::from_config(&config)?,
+            ))
+        };
+        let setup = setup();
         let (converters, transforms, errors) = match setup {
             Ok(v) => v,
             Err(e) => {
