@@ -1046,3 +1046,87 @@ async fn a_source_commits_past_the_records_it_skips() {
     )
     .await;
 }
+
+/// librdkafka keeps a partition's pause through its revocation, where Kafka's consumer forgets it:
+/// a partition the paused sink loses to another member of its group, and gets back after the
+/// resume, must be read again, not left paused for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partition_taken_away_while_paused_is_read_when_it_comes_back() {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let f = fixture(&[]);
+    f.cluster.create_topic("two", 2, 1).expect("topic");
+    let output = f.dir.path().join("out.txt");
+    let h = &f.herder;
+    // The mock broker waits (almost) a session for every member to rejoin a rebalance.
+    let mut config = sink("snk", &output, "two");
+    set_all(
+        &mut config,
+        &[
+            ("consumer.override.session.timeout.ms", "6000"),
+            ("consumer.override.heartbeat.interval.ms", "500"),
+        ],
+    );
+    h.create_connector("snk", config, None).await.unwrap();
+    wait_states(h, "snk", "RUNNING", "RUNNING").await;
+    let producer = producer_for(&f.cluster);
+    let send_to_both = |word: &str| {
+        for partition in 0..2 {
+            let payload = format!(
+                r#"{{"schema":{{"type":"string","optional":false}},"payload":"{word}-{partition}"}}"#
+            );
+            producer
+                .send(
+                    BaseRecord::<(), str>::to("two")
+                        .partition(partition)
+                        .payload(&payload),
+                )
+                .unwrap();
+        }
+        producer.flush(Duration::from_secs(10)).unwrap();
+    };
+    let sorted_lines = || {
+        let mut lines = file_lines(&output);
+        lines.sort();
+        lines
+    };
+    send_to_both("before");
+    wait_for(
+        "both partitions read",
+        Duration::from_secs(30),
+        async || (sorted_lines() == ["before-0", "before-1"]).then_some(()),
+    )
+    .await;
+
+    h.pause_connector("snk").await.unwrap();
+    wait_states(h, "snk", "PAUSED", "PAUSED").await;
+    // Another member of the sink's group takes one of the two partitions from the paused task.
+    let other: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", f.cluster.bootstrap_servers())
+        .set("group.id", "connect-snk")
+        .set("enable.auto.commit", "false")
+        .set("session.timeout.ms", "6000")
+        .set("heartbeat.interval.ms", "500")
+        .create()
+        .expect("consumer");
+    other.subscribe(&["two"]).expect("subscribe");
+    wait_for(
+        "the other member's partition",
+        Duration::from_secs(30),
+        async || {
+            let _ = other.poll(Duration::from_millis(50));
+            (other.assignment().ok()?.count() == 1).then_some(())
+        },
+    )
+    .await;
+    h.resume_connector("snk").await.unwrap();
+    wait_states(h, "snk", "RUNNING", "RUNNING").await;
+    // It leaves: the task has both partitions again, and reads both.
+    drop(other);
+    send_to_both("after");
+    wait_for(
+        "both partitions read after the resume",
+        Duration::from_secs(30),
+        async || (sorted_lines() == ["after-0", "after-1", "before-0", "before-1"]).then_some(()),
+    )
+    .await;
+}

@@ -4,6 +4,7 @@
 //! record the sink has not made durable.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -148,9 +149,15 @@ fn offset_list<'a>(
 
 /// Rebalance hook: remembers which partitions the task owns; before partitions are taken away,
 /// commits what was flushed for them and forgets them, so no later commit rewinds the new owner.
+/// Partitions it is given are paused or resumed to match the task's state.
 struct SinkContext {
     offsets: Arc<Mutex<SinkOffsets>>,
     id: TaskId,
+    /// Whether the task is paused. librdkafka keeps a partition's pause through its revocation,
+    /// so a partition paused, taken away, and given back later would otherwise never be fetched
+    /// again; Kafka's consumer forgets the pause of a partition it loses, and Kafka's sink task
+    /// pauses what it is given while paused. Both hold here.
+    paused: AtomicBool,
 }
 
 impl ClientContext for SinkContext {}
@@ -160,6 +167,16 @@ fn partition_keys(list: &TopicPartitionList) -> impl Iterator<Item = PartitionKe
     list.elements()
         .into_iter()
         .map(|e| (e.topic().to_string(), e.partition()))
+}
+
+/// The partitions of a rebalance event as Kafka's logs name them: `topic-0, topic-2`.
+fn partition_names(list: &TopicPartitionList) -> String {
+    let names: Vec<String> = list
+        .elements()
+        .iter()
+        .map(|e| format!("{}-{}", e.topic(), e.partition()))
+        .collect();
+    names.join(", ")
 }
 
 impl ConsumerContext for SinkContext {
@@ -179,7 +196,23 @@ impl ConsumerContext for SinkContext {
                 tracing::warn!(task = %self.id, error = %e, "commit on partition revocation failed; the new owner may re-deliver some records");
             }
         }
-        tracing::info!(task = %self.id, partitions = revoked.count(), "partitions revoked");
+        tracing::info!(task = %self.id, partitions = %partition_names(revoked), "partitions revoked");
+    }
+
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let Rebalance::Assign(assigned) = rebalance else {
+            return;
+        };
+        let paused = self.paused.load(Ordering::SeqCst);
+        let applied = if paused {
+            consumer.pause(assigned)
+        } else {
+            consumer.resume(assigned)
+        };
+        if let Err(e) = applied {
+            tracing::warn!(task = %self.id, error = %e, paused, "cannot set the pause of the partitions assigned");
+        }
+        tracing::info!(task = %self.id, partitions = %partition_names(assigned), paused, "partitions assigned");
     }
 }
 
@@ -367,6 +400,7 @@ fn create_consumer(
         .create_with_context(SinkContext {
             offsets: Arc::clone(offsets),
             id: id.clone(),
+            paused: AtomicBool::new(false),
         })
         .map_err(|e| ConnectError::with_source("Failed to create the consumer of the sink task (check the consumer.* and consumer.override.* settings)", e))?;
     // A regex is subscribed topic by topic as [`PatternSubscription`] finds them.
@@ -502,7 +536,11 @@ impl SinkWorker<'_> {
         }
     }
 
+    /// Pauses the partitions the task has, and (through the rebalance hook) those it is given
+    /// until [`Self::resume_assignment`].
     fn pause_assignment(&self) {
+        // Set before the assignment is read: a rebalance in between pauses what it assigns.
+        self.consumer.context().paused.store(true, Ordering::SeqCst);
         if let Ok(assignment) = self.consumer.assignment() {
             if let Err(e) = self.consumer.pause(&assignment) {
                 tracing::warn!(task = %self.id, error = %e, "cannot pause partitions");
@@ -511,6 +549,10 @@ impl SinkWorker<'_> {
     }
 
     fn resume_assignment(&self) {
+        self.consumer
+            .context()
+            .paused
+            .store(false, Ordering::SeqCst);
         if let Ok(assignment) = self.consumer.assignment() {
             if let Err(e) = self.consumer.resume(&assignment) {
                 tracing::warn!(task = %self.id, error = %e, "cannot resume partitions");
