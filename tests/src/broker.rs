@@ -234,7 +234,13 @@ fn spawn(
     if authentication {
         command.arg("--authentication");
     }
+    // Errors only, as tansu's default, plus its group coordinator's membership changes (members
+    // dropped for missed heartbeats, leaders chosen): what a failing consumer-group test needs to
+    // see. FERRY_TANSU_LOG overrides (a `RUST_LOG` filter).
+    let log_filter = std::env::var("FERRY_TANSU_LOG")
+        .unwrap_or_else(|_| "error,tansu_broker::coordinator::group=info".to_owned());
     command
+        .env("RUST_LOG", log_filter)
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(log_file)

@@ -4,6 +4,7 @@
 //! sink stream the whole time; after each step the placement invariants hold, and at the end every
 //! line written to the source file is in the sink file (duplicates allowed, losses not).
 
+mod common;
 #[path = "common/kube_cluster.rs"]
 mod kube_cluster;
 
@@ -14,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{outlast_session_timeout, SESSION_TIMEOUT};
 use ferry_crds::config::ConfigValue;
 use ferry_crds::connector::{AlterOffsets, ConnectorTargetState, ListOffsets, LocalObjectName};
 use ferry_crds::placement::PlacementPhase;
@@ -39,11 +41,13 @@ fn connect(bootstrap: &str, replicas: i32) -> KafkaConnect {
     // A killed pod's sink consumers hold their partitions until the group's session times out
     // (Kafka's default 45 s); a shorter one lets the test see the partitions move.
     for (key, value) in [
-        ("consumer.session.timeout.ms", "6000"),
-        ("consumer.heartbeat.interval.ms", "1000"),
+        (
+            "consumer.session.timeout.ms",
+            SESSION_TIMEOUT.as_millis().to_string(),
+        ),
+        ("consumer.heartbeat.interval.ms", "1000".to_owned()),
     ] {
-        spec.config
-            .insert(key.into(), ConfigValue::String(value.into()));
+        spec.config.insert(key.into(), ConfigValue::String(value));
     }
     let mut kc = KafkaConnect::new(CLUSTER, spec);
     kc.metadata.namespace = Some(NS.into());
@@ -398,6 +402,12 @@ async fn connectors_stream_while_pods_come_and_go() {
         recovery.as_secs_f64()
     );
     cluster.start_pod(CLUSTER, &format!("{victim}-b")).await;
+    // The sink tasks that moved joined the group while tansu still counted the killed pod's
+    // consumers as members, so it may have given them partitions. tansu later drops them on a
+    // heartbeat without a new rebalance, and their partitions stay unread until the group changes
+    // again (see `outlast_session_timeout`). The next steps change the group; they start once the
+    // dead members are gone, so the assignment they end with has only live members.
+    outlast_session_timeout().await;
 
     // Step 4: tasksMax 3 -> 2 for the sink.
     apply(&client, &sink(2)).await;

@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::Arc;
@@ -32,6 +32,8 @@ pub struct LocalCluster {
     shutdown: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
     pods: BTreeMap<String, WorkerPod>,
+    /// Every pod started, running or not: a failure's logs include the pods already gone.
+    started: BTreeSet<String>,
 }
 
 /// One worker pod: its process and REST port.
@@ -88,6 +90,7 @@ impl LocalCluster {
             shutdown,
             tasks,
             pods: BTreeMap::new(),
+            started: BTreeSet::new(),
         }
     }
 
@@ -151,6 +154,7 @@ impl LocalCluster {
             .stderr(err)
             .spawn()
             .expect("start ferry-worker kubernetes");
+        self.started.insert(pod.to_owned());
         self.pods.insert(
             pod.to_owned(),
             WorkerPod {
@@ -251,10 +255,18 @@ impl LocalCluster {
     }
 
     /// Every worker's log, for a failure message.
+    /// The logs of every pod started, those stopped or killed included.
     pub fn all_logs(&self) -> String {
-        self.pods
-            .keys()
-            .map(|p| format!("----- {p} -----\n{}", self.log_text(p)))
+        self.started
+            .iter()
+            .map(|p| {
+                let gone = if self.pods.contains_key(p) {
+                    ""
+                } else {
+                    " (gone)"
+                };
+                format!("----- {p}{gone} -----\n{}", self.log_text(p))
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }

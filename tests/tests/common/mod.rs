@@ -74,8 +74,11 @@ pub fn quick_rejoin() -> String {
 /// tansu keeps the killed member in the group until its session times out, and a member that joins
 /// before then gets a generation led by the dead member, and no partitions: in our runs it stayed
 /// so for the ten minutes we waited. (Kafka would drop the dead member once the rebalance timeout
-/// passed.) tansu cannot list a group's members, so there is no condition to wait for; this
-/// outlasts the broker's timer instead.
+/// passed.) Nor does tansu 0.6.0 rebalance when it does drop the dead member: its coordinator
+/// notices the expiry while answering a live member's heartbeat, tells only that member to rejoin,
+/// and keeps the assignment that gives the dead member partitions, which then stay unread until the
+/// group's membership changes again. tansu cannot list a group's members, so there is no condition
+/// to wait for; this outlasts the broker's timer instead.
 pub async fn outlast_session_timeout() {
     tokio::time::sleep(SESSION_TIMEOUT + Duration::from_secs(1)).await;
 }
