@@ -403,7 +403,7 @@ async fn connectors_stream_while_pods_come_and_go() {
     );
     cluster.start_pod(CLUSTER, &format!("{victim}-b")).await;
     // The sink tasks that moved joined the group while tansu still counted the killed pod's
-    // consumers as members, so it may have given them partitions. tansu later drops them on a
+    // consumers as members, so it may have given the dead members partitions. tansu later drops them on a
     // heartbeat without a new rebalance, and their partitions stay unread until the group changes
     // again (see `outlast_session_timeout`). The next steps change the group; they start once the
     // dead members are gone, so the assignment they end with has only live members.
@@ -498,15 +498,15 @@ async fn connectors_stream_while_pods_come_and_go() {
         }
         if deadline.passed() {
             let missing: BTreeSet<String> = missing.into_iter().cloned().collect();
-            let group_log: Vec<String> = broker
-                .log_text()
+            // The last 40 of tansu's lines on the sink group: the latest membership changes.
+            let broker_log = broker.log_text();
+            let on_group: Vec<&str> = broker_log
                 .lines()
                 .filter(|l| {
                     l.contains("connect-sink") && (l.contains("missed") || l.contains("INFO"))
                 })
-                .take(40)
-                .map(str::to_owned)
                 .collect();
+            let group_log = &on_group[on_group.len().saturating_sub(40)..];
             panic!(
                 "{} of {written} lines never reached the sink, e.g. {:?}\n{}broker log on the sink group:\n{}\n{}",
                 missing.len(),

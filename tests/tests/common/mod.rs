@@ -69,7 +69,8 @@ pub fn quick_rejoin() -> String {
     )
 }
 
-/// Waits out [`SESSION_TIMEOUT`] (and a second more) after a kill -9, before the restart.
+/// Waits out [`SESSION_TIMEOUT`] (and a second more) after a kill -9, before the group's next
+/// change (a restart, a rebalance).
 ///
 /// tansu keeps the killed member in the group until its session times out, and a member that joins
 /// before then gets a generation led by the dead member, and no partitions: in our runs it stayed

@@ -290,7 +290,7 @@ pub async fn run(
     let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
     let mut tick = tokio::time::interval(flush_interval);
     tick.tick().await;
-    // Records converted while paused (from partitions assigned during the pause): delivered on
+    // Records that still arrive while paused (fetched before the pause took hold): delivered on
     // resume, and only then do their offsets count as consumed (a commit while paused, or on a
     // stop before the resume, must not cover records the sink never got).
     let mut held: Vec<ConnectRecord> = Vec::new();
@@ -344,6 +344,8 @@ pub async fn run(
             }
             tokio::select! {
                 _ = control.stop.cancelled() => Ok(()),
+                // A pause takes hold at once, not after the next batch (Kafka wakes its consumer).
+                Ok(()) = control.paused.changed() => Ok(()),
                 _ = tick.tick() => worker.commit(task.as_mut()).await,
                 _ = refresh_due => Ok(()),
                 batch = stream.next() => match batch {
@@ -539,7 +541,8 @@ impl SinkWorker<'_> {
     /// Pauses the partitions the task has, and (through the rebalance hook) those it is given
     /// until [`Self::resume_assignment`].
     fn pause_assignment(&self) {
-        // Set before the assignment is read: a rebalance in between pauses what it assigns.
+        // Rebalance callbacks run within this task's polls of the stream, so none runs between
+        // these lines; the flag covers those of the polls to come.
         self.consumer.context().paused.store(true, Ordering::SeqCst);
         if let Ok(assignment) = self.consumer.assignment() {
             if let Err(e) = self.consumer.pause(&assignment) {
