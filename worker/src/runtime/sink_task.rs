@@ -147,12 +147,48 @@ fn offset_list<'a>(
     tpl
 }
 
+/// What must be flushed before offsets are committed: the connector's task and the dead-letter
+/// queue. Shared by the task loop and the rebalance hook, which runs only within the loop's own
+/// polls of the consumer, never while the loop holds the lock.
+struct Outputs {
+    task: Box<dyn SinkTask>,
+    dlq: Option<DeadLetterQueue>,
+}
+
+impl Outputs {
+    /// Makes what was put, and every dead-lettered record, durable.
+    async fn flush(&mut self) -> Result<(), ConnectError> {
+        self.task.flush().await?;
+        // Dead-lettered records count as handled only once Kafka has them.
+        if let Some(dlq) = self.dlq.as_mut() {
+            dlq.flush().await?;
+        }
+        Ok(())
+    }
+}
+
+type SharedOutputs = Arc<tokio::sync::Mutex<Outputs>>;
+
+/// Marks the consumer as closing when dropped.
+struct ClosingOnDrop(Arc<SinkContext>);
+
+impl Drop for ClosingOnDrop {
+    fn drop(&mut self) {
+        self.0.closing.store(true, Ordering::SeqCst);
+    }
+}
+
 /// Rebalance hook: remembers which partitions the task owns; before partitions are taken away,
-/// commits what was flushed for them and forgets them, so no later commit rewinds the new owner.
-/// Partitions it is given are paused or resumed to match the task's state.
+/// flushes the task (as Kafka's sink task does), commits what the flush covered for them and
+/// forgets them, so their new owner neither reads again what was put nor is rewound by a later
+/// commit. Partitions it is given are paused or resumed to match the task's state.
 struct SinkContext {
     offsets: Arc<Mutex<SinkOffsets>>,
     id: TaskId,
+    outputs: SharedOutputs,
+    /// Set once the loop has ended: the task has flushed and committed, and the consumer's close
+    /// revokes its partitions without another flush.
+    closing: AtomicBool,
     /// Whether the task is paused. librdkafka keeps a partition's pause through its revocation,
     /// so a partition paused, taken away, and given back later would otherwise never be fetched
     /// again; Kafka's consumer forgets the pause of a partition it loses, and Kafka's sink task
@@ -179,6 +215,25 @@ fn partition_names(list: &TopicPartitionList) -> String {
     names.join(", ")
 }
 
+impl SinkContext {
+    /// Flushes the task and the dead-letter queue from the rebalance hook. librdkafka's hook is
+    /// synchronous and the flush is not, so the hook blocks its runtime thread on the flush, as
+    /// Kafka's blocks its consumer's poll; the runtime moves its other work elsewhere meanwhile.
+    fn flush_before_revocation(&self) -> Result<(), String> {
+        let handle = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
+        if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+            return Err("the runtime cannot block a thread (not multi-threaded)".into());
+        }
+        // The loop never holds the lock while it polls the consumer; should it, no flush beats a
+        // deadlock.
+        let mut outputs = self
+            .outputs
+            .try_lock()
+            .map_err(|_| "the task's outputs are in use".to_string())?;
+        tokio::task::block_in_place(|| handle.block_on(outputs.flush())).map_err(|e| e.to_string())
+    }
+}
+
 impl ConsumerContext for SinkContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         let revoked = match rebalance {
@@ -189,6 +244,18 @@ impl ConsumerContext for SinkContext {
             Rebalance::Revoke(revoked) => revoked,
             Rebalance::Error(_) => return,
         };
+        if !self.closing.load(Ordering::SeqCst) && !consumer.assignment_lost() {
+            match self.flush_before_revocation() {
+                Ok(()) => {
+                    let mut state = lock(&self.offsets);
+                    let current = state.current.clone();
+                    state.record_flushed(&current);
+                }
+                Err(reason) => {
+                    tracing::warn!(task = %self.id, reason, "no flush before the partitions are revoked; their new owner reads again what was put since the last commit")
+                }
+            }
+        }
         let flushed = lock(&self.offsets).revoked(partition_keys(revoked));
         let tpl = offset_list(&flushed);
         if tpl.count() > 0 {
@@ -223,7 +290,7 @@ pub async fn run(
 ) -> TaskExit {
     let SinkTaskSpec {
         id,
-        mut task,
+        task,
         task_config,
         consumer_config,
         converters,
@@ -252,11 +319,15 @@ pub async fn run(
             }
         }
     };
+    let outputs: SharedOutputs = Arc::new(tokio::sync::Mutex::new(Outputs { task, dlq }));
     let offsets = Arc::new(Mutex::new(SinkOffsets::default()));
-    let consumer = match create_consumer(&consumer_config, &offsets, &id, &subscription) {
+    let consumer = match create_consumer(&consumer_config, &offsets, &outputs, &id, &subscription) {
         Ok(c) => Arc::new(c),
         Err(e) => return TaskExit::Failed(e.trace()),
     };
+    // Dropped before the consumer, also when this future is dropped mid-way (an abandoned stop, a
+    // runtime shutting down): the close that follows revokes without a flush.
+    let _closing = ClosingOnDrop(Arc::clone(consumer.context()));
     // A `topics.regex` is matched against the cluster's topics by the loop's first step (its
     // first refresh is due at once), before the first poll.
     let mut pattern = match &subscription {
@@ -269,7 +340,7 @@ pub async fn run(
             Err(reason) => return TaskExit::Failed(ConnectError::new(reason).trace()),
         },
     };
-    if let Err(e) = task.start(&task_config).await {
+    if let Err(e) = outputs.lock().await.task.start(&task_config).await {
         return TaskExit::Failed(e.trace());
     }
     on_running(false);
@@ -284,7 +355,7 @@ pub async fn run(
         metrics: &metrics,
         topics: &topics,
         errors: &errors,
-        dlq,
+        outputs: &outputs,
         last_topic: None,
     };
     let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
@@ -323,7 +394,7 @@ pub async fn run(
                             on_running(false);
                         }
                     }
-                    _ = tick.tick() => worker.commit(task.as_mut()).await?,
+                    _ = tick.tick() => worker.commit().await?,
                     _ = refresh_due => {}
                     batch = stream.next() => {
                         if let Some(batch) = batch {
@@ -338,7 +409,7 @@ pub async fn run(
             }
             if !held.is_empty() || !held_offsets.is_empty() {
                 let records = std::mem::take(&mut held);
-                worker.deliver(task.as_mut(), records).await?;
+                worker.deliver(records).await?;
                 worker.consumed(std::mem::take(&mut held_offsets));
                 return Ok(());
             }
@@ -346,12 +417,12 @@ pub async fn run(
                 _ = control.stop.cancelled() => Ok(()),
                 // A pause takes hold at once, not after the next batch (Kafka wakes its consumer).
                 Ok(()) = control.paused.changed() => Ok(()),
-                _ = tick.tick() => worker.commit(task.as_mut()).await,
+                _ = tick.tick() => worker.commit().await,
                 _ = refresh_due => Ok(()),
                 batch = stream.next() => match batch {
                     Some(batch) => {
                         let (records, offsets) = worker.convert(batch).await?;
-                        worker.deliver(task.as_mut(), records).await?;
+                        worker.deliver(records).await?;
                         worker.consumed(offsets);
                         Ok(())
                     }
@@ -374,7 +445,7 @@ pub async fn run(
     // failure, as Kafka's closing of the partitions does: the offsets cover only batches whose `put`
     // returned (a failed batch was never counted), and they are committed only if `flush` succeeds
     // now and every dead-lettered record was acknowledged, so what they cover is durable.
-    match worker.commit(task.as_mut()).await {
+    match worker.commit().await {
         Ok(()) => {}
         Err(e) if matches!(exit, TaskExit::Stopped) => exit = TaskExit::Failed(e.trace()),
         Err(e) => tracing::warn!(
@@ -383,7 +454,8 @@ pub async fn run(
             "could not flush and commit after the task failed; the records since the last commit will be read again"
         ),
     }
-    task.stop().await;
+    consumer.context().closing.store(true, Ordering::SeqCst);
+    outputs.lock().await.task.stop().await;
     tracing::info!(task = %id, "sink task stopped");
     exit
 }
@@ -391,6 +463,7 @@ pub async fn run(
 fn create_consumer(
     config: &BTreeMap<String, String>,
     offsets: &Arc<Mutex<SinkOffsets>>,
+    outputs: &SharedOutputs,
     id: &TaskId,
     subscription: &Subscription,
 ) -> Result<StreamConsumer<SinkContext>, ConnectError> {
@@ -402,6 +475,8 @@ fn create_consumer(
         .create_with_context(SinkContext {
             offsets: Arc::clone(offsets),
             id: id.clone(),
+            outputs: Arc::clone(outputs),
+            closing: AtomicBool::new(false),
             paused: AtomicBool::new(false),
         })
         .map_err(|e| ConnectError::with_source("Failed to create the consumer of the sink task (check the consumer.* and consumer.override.* settings)", e))?;
@@ -515,7 +590,7 @@ struct SinkWorker<'a> {
     metrics: &'a TaskMetrics,
     topics: &'a ActiveTopics,
     errors: &'a ErrorPolicy,
-    dlq: Option<DeadLetterQueue>,
+    outputs: &'a tokio::sync::Mutex<Outputs>,
     /// The topic of the last message converted in this batch, shared by the records that follow it
     /// from the same topic instead of copied into each.
     last_topic: Option<Arc<str>>,
@@ -598,7 +673,7 @@ impl SinkWorker<'_> {
         // Counted as an error where the task's failure is.
         let written: Result<(), ConnectError> = async {
             self.dead_letter(m, &failed.failure).await?;
-            if let Some(dlq) = self.dlq.as_mut() {
+            if let Some(dlq) = self.outputs.lock().await.dlq.as_mut() {
                 dlq.flush().await?;
             }
             Ok(())
@@ -616,7 +691,7 @@ impl SinkWorker<'_> {
         m: &BorrowedMessage<'_>,
         failure: &StageFailure,
     ) -> Result<(), ConnectError> {
-        if let Some(dlq) = self.dlq.as_mut() {
+        if let Some(dlq) = self.outputs.lock().await.dlq.as_mut() {
             let headers = m
                 .headers()
                 .map(|hs| hs.iter().map(|h| (h.key, h.value)).collect())
@@ -836,22 +911,18 @@ impl SinkWorker<'_> {
         Ok(self.settle(m, outcome).await?.flatten())
     }
 
-    async fn deliver(
-        &mut self,
-        task: &mut dyn SinkTask,
-        records: Vec<ConnectRecord>,
-    ) -> Result<(), ConnectError> {
+    async fn deliver(&mut self, records: Vec<ConnectRecord>) -> Result<(), ConnectError> {
         if records.is_empty() {
             return Ok(());
         }
         let n = records.len() as u64;
-        task.put(records).await?;
+        self.outputs.lock().await.task.put(records).await?;
         self.metrics.records_put.inc_by(n);
         Ok(())
     }
 
     /// Flushes the sink, then commits the offsets the flush covered.
-    async fn commit(&mut self, task: &mut dyn SinkTask) -> Result<(), ConnectError> {
+    async fn commit(&mut self) -> Result<(), ConnectError> {
         let (current, pending) = {
             let state = lock(self.offsets);
             (
@@ -863,11 +934,7 @@ impl SinkWorker<'_> {
             return Ok(());
         }
         let started = Instant::now();
-        task.flush().await?;
-        // Dead-lettered records count as handled only once Kafka has them.
-        if let Some(dlq) = self.dlq.as_mut() {
-            dlq.flush().await?;
-        }
+        self.outputs.lock().await.flush().await?;
         lock(self.offsets).record_flushed(&current);
         match self.consumer.commit(&pending, CommitMode::Sync) {
             Ok(()) => {
