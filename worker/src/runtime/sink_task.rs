@@ -42,6 +42,9 @@ pub struct SinkTaskSpec {
     pub transforms: TransformChain,
     pub subscription: Subscription,
     pub flush_interval: Duration,
+    /// How long the flush before a revocation may take (`offset.flush.timeout.ms`): the group's
+    /// rebalance waits for it.
+    pub revocation_flush_timeout: Duration,
     pub max_poll_records: usize,
     pub metrics: TaskMetrics,
     pub topics: ActiveTopics,
@@ -96,6 +99,13 @@ impl SinkOffsets {
         to_commit
     }
 
+    /// Whether any of `partitions` has records put since the last flush.
+    fn unflushed(&self, partitions: impl IntoIterator<Item = PartitionKey>) -> bool {
+        partitions.into_iter().any(|key| {
+            self.current.contains_key(&key) && self.current.get(&key) != self.flushed.get(&key)
+        })
+    }
+
     fn owns(&self, topic: &str, partition: i32) -> bool {
         // Few partitions per task: a scan saves building an owned key for each check.
         self.owned
@@ -148,8 +158,9 @@ fn offset_list<'a>(
 }
 
 /// What must be flushed before offsets are committed: the connector's task and the dead-letter
-/// queue. Shared by the task loop and the rebalance hook, which runs only within the loop's own
-/// polls of the consumer, never while the loop holds the lock.
+/// queue. Shared by the task loop and the rebalance hook. The hook runs within the loop's own polls
+/// of the consumer, never while the loop holds the lock, and in the consumer's close, when the
+/// loop has ended (and `closing` keeps it from flushing).
 struct Outputs {
     task: Box<dyn SinkTask>,
     dlq: Option<DeadLetterQueue>,
@@ -186,9 +197,15 @@ struct SinkContext {
     offsets: Arc<Mutex<SinkOffsets>>,
     id: TaskId,
     outputs: SharedOutputs,
-    /// Set once the loop has ended: the task has flushed and committed, and the consumer's close
-    /// revokes its partitions without another flush.
+    /// How long the flush before a revocation may take.
+    flush_timeout: Duration,
+    /// The task's stop: a flush before a revocation gives way to it.
+    stop: tokio_util::sync::CancellationToken,
+    /// Set once the loop has ended (after its last flush and commit, successful or not, or when the
+    /// task's future is dropped): the consumer's close revokes its partitions without a flush.
     closing: AtomicBool,
+    /// Counts flushes before a revocation that failed, as the loop's own failures are counted.
+    errors: prometheus::IntCounter,
     /// Whether the task is paused. librdkafka keeps a partition's pause through its revocation,
     /// so a partition paused, taken away, and given back later would otherwise never be fetched
     /// again; Kafka's consumer forgets the pause of a partition it loses, and Kafka's sink task
@@ -230,7 +247,20 @@ impl SinkContext {
             .outputs
             .try_lock()
             .map_err(|_| "the task's outputs are in use".to_string())?;
-        tokio::task::block_in_place(|| handle.block_on(outputs.flush())).map_err(|e| e.to_string())
+        // Bounded, and given up for a stop: the rebalance, and a stop, wait for it.
+        let flush = async {
+            tokio::select! {
+                flushed = tokio::time::timeout(self.flush_timeout, outputs.flush()) => match flushed {
+                    Ok(result) => result.map_err(|e| e.to_string()),
+                    Err(_) => Err(format!(
+                        "the flush did not finish within {:?} (offset.flush.timeout.ms)",
+                        self.flush_timeout
+                    )),
+                },
+                _ = self.stop.cancelled() => Err("the task is stopping".to_string()),
+            }
+        };
+        tokio::task::block_in_place(|| handle.block_on(flush))
     }
 }
 
@@ -244,7 +274,11 @@ impl ConsumerContext for SinkContext {
             Rebalance::Revoke(revoked) => revoked,
             Rebalance::Error(_) => return,
         };
-        if !self.closing.load(Ordering::SeqCst) && !consumer.assignment_lost() {
+        // Lost partitions (the member's session expired) are not committed for: the group has moved
+        // on and refuses the commit, and Kafka does not try either.
+        let lost = consumer.assignment_lost();
+        let unflushed = lock(&self.offsets).unflushed(partition_keys(revoked));
+        if unflushed && !lost && !self.closing.load(Ordering::SeqCst) {
             match self.flush_before_revocation() {
                 Ok(()) => {
                     let mut state = lock(&self.offsets);
@@ -252,13 +286,14 @@ impl ConsumerContext for SinkContext {
                     state.record_flushed(&current);
                 }
                 Err(reason) => {
-                    tracing::warn!(task = %self.id, reason, "no flush before the partitions are revoked; their new owner reads again what was put since the last commit")
+                    self.errors.inc();
+                    tracing::warn!(task = %self.id, reason, "no flush before the partitions are revoked: only the last periodic commit stands, and their new owner reads again what was put since");
                 }
             }
         }
         let flushed = lock(&self.offsets).revoked(partition_keys(revoked));
         let tpl = offset_list(&flushed);
-        if tpl.count() > 0 {
+        if tpl.count() > 0 && !lost {
             if let Err(e) = consumer.commit(&tpl, CommitMode::Sync) {
                 tracing::warn!(task = %self.id, error = %e, "commit on partition revocation failed; the new owner may re-deliver some records");
             }
@@ -297,6 +332,7 @@ pub async fn run(
         transforms,
         subscription,
         flush_interval,
+        revocation_flush_timeout,
         max_poll_records,
         metrics,
         topics,
@@ -321,7 +357,19 @@ pub async fn run(
     };
     let outputs: SharedOutputs = Arc::new(tokio::sync::Mutex::new(Outputs { task, dlq }));
     let offsets = Arc::new(Mutex::new(SinkOffsets::default()));
-    let consumer = match create_consumer(&consumer_config, &offsets, &outputs, &id, &subscription) {
+    let revocation = RevocationFlush {
+        timeout: revocation_flush_timeout,
+        stop: control.stop.clone(),
+        errors: metrics.errors.clone(),
+    };
+    let consumer = match create_consumer(
+        &consumer_config,
+        &offsets,
+        &outputs,
+        revocation,
+        &id,
+        &subscription,
+    ) {
         Ok(c) => Arc::new(c),
         Err(e) => return TaskExit::Failed(e.trace()),
     };
@@ -460,10 +508,19 @@ pub async fn run(
     exit
 }
 
+/// What the rebalance hook's flush needs from the task: its time limit, the task's stop, and the
+/// task's error count.
+struct RevocationFlush {
+    timeout: Duration,
+    stop: tokio_util::sync::CancellationToken,
+    errors: prometheus::IntCounter,
+}
+
 fn create_consumer(
     config: &BTreeMap<String, String>,
     offsets: &Arc<Mutex<SinkOffsets>>,
     outputs: &SharedOutputs,
+    revocation: RevocationFlush,
     id: &TaskId,
     subscription: &Subscription,
 ) -> Result<StreamConsumer<SinkContext>, ConnectError> {
@@ -476,6 +533,9 @@ fn create_consumer(
             offsets: Arc::clone(offsets),
             id: id.clone(),
             outputs: Arc::clone(outputs),
+            flush_timeout: revocation.timeout,
+            stop: revocation.stop,
+            errors: revocation.errors,
             closing: AtomicBool::new(false),
             paused: AtomicBool::new(false),
         })
