@@ -102,7 +102,9 @@ impl SinkOffsets {
     /// Whether any of `partitions` has records put since the last flush.
     fn unflushed(&self, partitions: impl IntoIterator<Item = PartitionKey>) -> bool {
         partitions.into_iter().any(|key| {
-            self.current.contains_key(&key) && self.current.get(&key) != self.flushed.get(&key)
+            self.current
+                .get(&key)
+                .is_some_and(|put| self.flushed.get(&key) != Some(put))
         })
     }
 
@@ -222,6 +224,24 @@ fn partition_keys(list: &TopicPartitionList) -> impl Iterator<Item = PartitionKe
         .map(|e| (e.topic().to_string(), e.partition()))
 }
 
+/// Pauses or resumes `partitions` of `consumer`; a refusal is logged (the partitions keep their
+/// state, which the next pause, resume or assignment sets again).
+fn pause_or_resume(
+    consumer: &impl Consumer<SinkContext>,
+    partitions: &TopicPartitionList,
+    paused: bool,
+    id: &TaskId,
+) {
+    let applied = if paused {
+        consumer.pause(partitions)
+    } else {
+        consumer.resume(partitions)
+    };
+    if let Err(e) = applied {
+        tracing::warn!(task = %id, error = %e, paused, "cannot pause or resume partitions");
+    }
+}
+
 /// The partitions of a rebalance event as Kafka's logs name them: `topic-0, topic-2`.
 fn partition_names(list: &TopicPartitionList) -> String {
     let names: Vec<String> = list
@@ -306,14 +326,7 @@ impl ConsumerContext for SinkContext {
             return;
         };
         let paused = self.paused.load(Ordering::SeqCst);
-        let applied = if paused {
-            consumer.pause(assigned)
-        } else {
-            consumer.resume(assigned)
-        };
-        if let Err(e) = applied {
-            tracing::warn!(task = %self.id, error = %e, paused, "cannot set the pause of the partitions assigned");
-        }
+        pause_or_resume(consumer, assigned, paused, &self.id);
         tracing::info!(task = %self.id, partitions = %partition_names(assigned), paused, "partitions assigned");
     }
 }
@@ -357,19 +370,17 @@ pub async fn run(
     };
     let outputs: SharedOutputs = Arc::new(tokio::sync::Mutex::new(Outputs { task, dlq }));
     let offsets = Arc::new(Mutex::new(SinkOffsets::default()));
-    let revocation = RevocationFlush {
-        timeout: revocation_flush_timeout,
+    let context = SinkContext {
+        offsets: Arc::clone(&offsets),
+        id: id.clone(),
+        outputs: Arc::clone(&outputs),
+        flush_timeout: revocation_flush_timeout,
         stop: control.stop.clone(),
         errors: metrics.errors.clone(),
+        closing: AtomicBool::new(false),
+        paused: AtomicBool::new(false),
     };
-    let consumer = match create_consumer(
-        &consumer_config,
-        &offsets,
-        &outputs,
-        revocation,
-        &id,
-        &subscription,
-    ) {
+    let consumer = match create_consumer(&consumer_config, context, &subscription) {
         Ok(c) => Arc::new(c),
         Err(e) => return TaskExit::Failed(e.trace()),
     };
@@ -432,13 +443,13 @@ pub async fn run(
                 return p.refresh(&consumer, &id, &control.stop).await;
             }
             if control.is_paused() {
-                worker.pause_assignment();
+                worker.set_paused(true);
                 on_running(true);
                 tokio::select! {
                     _ = control.stop.cancelled() => {}
                     _ = control.paused.changed() => {
                         if !control.is_paused() {
-                            worker.resume_assignment();
+                            worker.set_paused(false);
                             on_running(false);
                         }
                     }
@@ -449,7 +460,7 @@ pub async fn run(
                             let (records, offsets) = worker.convert(batch).await?;
                             held.extend(records);
                             held_offsets.extend(offsets);
-                            worker.pause_assignment();
+                            worker.set_paused(true);
                         }
                     }
                 }
@@ -502,26 +513,14 @@ pub async fn run(
             "could not flush and commit after the task failed; the records since the last commit will be read again"
         ),
     }
-    consumer.context().closing.store(true, Ordering::SeqCst);
     outputs.lock().await.task.stop().await;
     tracing::info!(task = %id, "sink task stopped");
     exit
 }
 
-/// What the rebalance hook's flush needs from the task: its time limit, the task's stop, and the
-/// task's error count.
-struct RevocationFlush {
-    timeout: Duration,
-    stop: tokio_util::sync::CancellationToken,
-    errors: prometheus::IntCounter,
-}
-
 fn create_consumer(
     config: &BTreeMap<String, String>,
-    offsets: &Arc<Mutex<SinkOffsets>>,
-    outputs: &SharedOutputs,
-    revocation: RevocationFlush,
-    id: &TaskId,
+    context: SinkContext,
     subscription: &Subscription,
 ) -> Result<StreamConsumer<SinkContext>, ConnectError> {
     let mut client = ClientConfig::new();
@@ -529,16 +528,7 @@ fn create_consumer(
         client.set(k, v);
     }
     let consumer: StreamConsumer<SinkContext> = client
-        .create_with_context(SinkContext {
-            offsets: Arc::clone(offsets),
-            id: id.clone(),
-            outputs: Arc::clone(outputs),
-            flush_timeout: revocation.timeout,
-            stop: revocation.stop,
-            errors: revocation.errors,
-            closing: AtomicBool::new(false),
-            paused: AtomicBool::new(false),
-        })
+        .create_with_context(context)
         .map_err(|e| ConnectError::with_source("Failed to create the consumer of the sink task (check the consumer.* and consumer.override.* settings)", e))?;
     // A regex is subscribed topic by topic as [`PatternSubscription`] finds them.
     if let Subscription::Topics(topics) = subscription {
@@ -673,28 +663,17 @@ impl SinkWorker<'_> {
         }
     }
 
-    /// Pauses the partitions the task has, and (through the rebalance hook) those it is given
-    /// until [`Self::resume_assignment`].
-    fn pause_assignment(&self) {
+    /// Pauses (or resumes) the partitions the task has, and, through the rebalance hook, those it
+    /// is given until the next call.
+    fn set_paused(&self, paused: bool) {
         // Rebalance callbacks run within this task's polls of the stream, so none runs between
         // these lines; the flag covers those of the polls to come.
-        self.consumer.context().paused.store(true, Ordering::SeqCst);
-        if let Ok(assignment) = self.consumer.assignment() {
-            if let Err(e) = self.consumer.pause(&assignment) {
-                tracing::warn!(task = %self.id, error = %e, "cannot pause partitions");
-            }
-        }
-    }
-
-    fn resume_assignment(&self) {
         self.consumer
             .context()
             .paused
-            .store(false, Ordering::SeqCst);
+            .store(paused, Ordering::SeqCst);
         if let Ok(assignment) = self.consumer.assignment() {
-            if let Err(e) = self.consumer.resume(&assignment) {
-                tracing::warn!(task = %self.id, error = %e, "cannot resume partitions");
-            }
+            pause_or_resume(self.consumer, &assignment, paused, self.id);
         }
     }
 
