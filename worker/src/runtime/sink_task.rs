@@ -3,7 +3,7 @@
 //! stops, `flush` then a commit of the offsets that flush covered. An offset is never committed for a
 //! record the sink has not made durable.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -65,18 +65,31 @@ type PartitionKey = (String, i32);
 
 /// Offsets per partition: `current` = next offset after what was `put`; `flushed` = what the last
 /// successful flush covered; `committed` = what Kafka has. `owned`: the partitions assigned to this
-/// task now, kept by the rebalance hook.
+/// task now, kept by the rebalance hook, each with the number of the assignment that gave it (a
+/// partition taken away and given back has a new one).
 #[derive(Default)]
 struct SinkOffsets {
     current: HashMap<PartitionKey, i64>,
     flushed: HashMap<PartitionKey, i64>,
     committed: HashMap<PartitionKey, i64>,
-    owned: HashSet<PartitionKey>,
+    owned: HashMap<PartitionKey, u64>,
+    /// How many assignments this task has had.
+    assignments: u64,
 }
 
 impl SinkOffsets {
     fn assigned(&mut self, partitions: impl IntoIterator<Item = PartitionKey>) {
-        self.owned.extend(partitions);
+        self.assignments += 1;
+        let number = self.assignments;
+        for key in partitions {
+            // Under cooperative assignment a partition kept through a rebalance is not given again.
+            self.owned.entry(key).or_insert(number);
+        }
+    }
+
+    /// The number of the assignment under which the task owns `key` now, if it does.
+    fn assignment_of(&self, key: &PartitionKey) -> Option<u64> {
+        self.owned.get(key).copied()
     }
 
     /// Forgets `partitions` and returns what must be committed for them before they go: what the
@@ -111,7 +124,7 @@ impl SinkOffsets {
     fn owns(&self, topic: &str, partition: i32) -> bool {
         // Few partitions per task: a scan saves building an owned key for each check.
         self.owned
-            .iter()
+            .keys()
             .any(|(t, p)| t == topic && *p == partition)
     }
 
@@ -119,7 +132,7 @@ impl SinkOffsets {
     /// (the rebalance hook committed those).
     fn record_flushed(&mut self, offsets: &HashMap<PartitionKey, i64>) {
         for (key, offset) in offsets {
-            if self.owned.contains(key) {
+            if self.owned.contains_key(key) {
                 self.flushed.insert(key.clone(), *offset);
             }
         }
@@ -131,11 +144,61 @@ impl SinkOffsets {
     fn consumed(&mut self, next_offsets: Vec<(PartitionKey, i64)>) {
         // Later entries of a partition are later offsets, so inserting in order keeps the last one.
         for (key, next) in next_offsets {
-            if self.owned.contains(&key) {
+            if self.owned.contains_key(&key) {
                 self.current.insert(key, next);
             }
         }
     }
+}
+
+/// A message that arrived while the task was paused (fetched before the pause took hold), kept
+/// for the resume with the assignment it was read under. Kafka's sink task never holds one: its
+/// poll stops with the pause. A consumer error has no partition and is always kept.
+struct Held<M> {
+    /// The message's partition and the assignment under which the task owned it then (`None`:
+    /// it did not); no partition for a consumer error.
+    read_under: Option<(PartitionKey, Option<u64>)>,
+    message: M,
+}
+
+impl<M> Held<M> {
+    fn new(message: M, partition: Option<PartitionKey>, offsets: &SinkOffsets) -> Self {
+        let read_under = partition.map(|key| {
+            let number = offsets.assignment_of(&key);
+            (key, number)
+        });
+        Held {
+            read_under,
+            message,
+        }
+    }
+}
+
+/// The held messages to deliver on resume: those of partitions still owned under the assignment
+/// they were read under. A partition taken away meanwhile was committed for at revocation without
+/// them, so its owner (a new one, or this task again, given it back) reads them again from there;
+/// delivering them here too would write them twice, and counting their offsets could cover records
+/// that owner has not put yet. A message read for a partition the task did not own is dropped too.
+fn still_assigned<M>(held: Vec<Held<M>>, offsets: &SinkOffsets) -> (Vec<M>, usize) {
+    let mut kept = Vec::with_capacity(held.len());
+    let mut dropped = 0;
+    for Held {
+        read_under,
+        message,
+    } in held
+    {
+        let current = match &read_under {
+            Some((key, Some(number))) => offsets.assignment_of(key) == Some(*number),
+            Some((_, None)) => false,
+            None => true,
+        };
+        if current {
+            kept.push(message);
+        } else {
+            dropped += 1;
+        }
+    }
+    (kept, dropped)
 }
 
 /// The offsets of `map` that differ from `committed`, as a partition list to commit.
@@ -420,11 +483,12 @@ pub async fn run(
     let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
     let mut tick = tokio::time::interval(flush_interval);
     tick.tick().await;
-    // Records that still arrive while paused (fetched before the pause took hold): delivered on
-    // resume, and only then do their offsets count as consumed (a commit while paused, or on a
-    // stop before the resume, must not cover records the sink never got).
-    let mut held: Vec<ConnectRecord> = Vec::new();
-    let mut held_offsets: Vec<(PartitionKey, i64)> = Vec::new();
+    // Messages that still arrive while paused (librdkafka drops what it fetched before a pause,
+    // so these are the rare ones handed over before the pause took hold): converted and
+    // delivered on resume, if their partitions were not taken away meanwhile, and only then do
+    // their offsets count as consumed (a commit while paused, or on a stop before the resume, must
+    // not cover records the sink never got).
+    let mut held: Vec<Held<Result<BorrowedMessage<'_>, KafkaError>>> = Vec::new();
     let mut exit = TaskExit::Stopped;
     loop {
         // When a `topics.regex` is due a look at the cluster's topics (never, for a topic list).
@@ -457,20 +521,24 @@ pub async fn run(
                     _ = refresh_due => {}
                     batch = stream.next() => {
                         if let Some(batch) = batch {
-                            let (records, offsets) = worker.convert(batch).await?;
-                            held.extend(records);
-                            held_offsets.extend(offsets);
+                            let state = lock(&offsets);
+                            held.extend(batch.into_iter().map(|m| {
+                                let partition = m.as_ref().ok().map(|m| (m.topic().to_string(), m.partition()));
+                                Held::new(m, partition, &state)
+                            }));
+                            drop(state);
                             worker.set_paused(true);
                         }
                     }
                 }
                 return Ok(());
             }
-            if !held.is_empty() || !held_offsets.is_empty() {
-                let records = std::mem::take(&mut held);
-                worker.deliver(records).await?;
-                worker.consumed(std::mem::take(&mut held_offsets));
-                return Ok(());
+            if !held.is_empty() {
+                let (batch, dropped) = still_assigned(std::mem::take(&mut held), &lock(&offsets));
+                if dropped > 0 {
+                    tracing::info!(task = %id, messages = dropped, "left out messages fetched before the pause, of partitions revoked since: they are read again from the offset committed at revocation");
+                }
+                return worker.process(batch).await;
             }
             tokio::select! {
                 _ = control.stop.cancelled() => Ok(()),
@@ -479,12 +547,7 @@ pub async fn run(
                 _ = tick.tick() => worker.commit().await,
                 _ = refresh_due => Ok(()),
                 batch = stream.next() => match batch {
-                    Some(batch) => {
-                        let (records, offsets) = worker.convert(batch).await?;
-                        worker.deliver(records).await?;
-                        worker.consumed(offsets);
-                        Ok(())
-                    }
+                    Some(batch) => worker.process(batch).await,
                     None => Err(ConnectError::new("the Kafka consumer stream ended")),
                 }
             }
@@ -862,6 +925,18 @@ impl SinkWorker<'_> {
         Ok((records, next_offsets))
     }
 
+    /// Converts a batch of consumed messages and puts the records; then their offsets count as
+    /// consumed.
+    async fn process(
+        &mut self,
+        batch: Vec<Result<BorrowedMessage<'_>, KafkaError>>,
+    ) -> Result<(), ConnectError> {
+        let (records, offsets) = self.convert(batch).await?;
+        self.deliver(records).await?;
+        self.consumed(offsets);
+        Ok(())
+    }
+
     /// Marks offsets as consumed: the records before them were put (or skipped), so the next
     /// flush covers them and the commit after it may include them.
     fn consumed(&self, next_offsets: Vec<(PartitionKey, i64)>) {
@@ -1108,6 +1183,59 @@ mod tests {
         assert!(!state.owns("t", 1));
         state.record_flushed(&current);
         assert_eq!(state.flushed, HashMap::from([(key(0), 10)]));
+    }
+
+    #[test]
+    fn a_partition_given_back_has_a_new_assignment_number() {
+        let mut state = SinkOffsets::default();
+        state.assigned([key(0), key(1)]);
+        let first = state.assignment_of(&key(0));
+        assert!(first.is_some());
+        assert_eq!(state.assignment_of(&key(1)), first);
+        // Cooperative: partition 2 is added, 0 and 1 are kept with their numbers.
+        state.assigned([key(2)]);
+        assert_eq!(state.assignment_of(&key(0)), first);
+        assert_ne!(state.assignment_of(&key(2)), first);
+        state.revoked([key(0)]);
+        assert_eq!(state.assignment_of(&key(0)), None);
+        state.assigned([key(0)]);
+        assert!(state.assignment_of(&key(0)).is_some());
+        assert_ne!(state.assignment_of(&key(0)), first);
+    }
+
+    #[test]
+    fn held_messages_of_partitions_taken_away_meanwhile_are_left_out() {
+        let mut state = SinkOffsets::default();
+        state.assigned([key(0), key(1), key(2)]);
+        let held = vec![
+            Held::new("p0", Some(key(0)), &state),
+            Held::new("p1", Some(key(1)), &state),
+            Held::new("p2", Some(key(2)), &state),
+            Held::new("p3 (not owned)", Some(key(3)), &state),
+            Held::new("consumer error", None, &state),
+        ];
+        // While paused: 1 is taken away for good; 2 is taken away and given back (its owner reads
+        // it again from the offset committed at revocation); 3 is given to the task.
+        state.revoked([key(1), key(2)]);
+        state.assigned([key(2), key(3)]);
+        let (kept, dropped) = still_assigned(held, &state);
+        assert_eq!(kept, vec!["p0", "consumer error"]);
+        assert_eq!(dropped, 3);
+    }
+
+    #[test]
+    fn held_messages_are_all_kept_when_nothing_moved() {
+        let mut state = SinkOffsets::default();
+        state.assigned([key(0), key(1)]);
+        let held = vec![
+            Held::new(1, Some(key(0)), &state),
+            Held::new(2, Some(key(1)), &state),
+            Held::new(3, Some(key(0)), &state),
+        ];
+        // A cooperative rebalance that adds a partition moves none of these.
+        state.assigned([key(2)]);
+        let (kept, dropped) = still_assigned(held, &state);
+        assert_eq!((kept, dropped), (vec![1, 2, 3], 0));
     }
 
     #[test]
