@@ -151,49 +151,27 @@ impl SinkOffsets {
     }
 }
 
-/// A message that arrived while the task was paused (fetched before the pause took hold), kept
-/// for the resume with the assignment it was read under. Kafka's sink task never holds one: its
-/// poll stops with the pause. A consumer error has no partition and is always kept.
+/// A message that arrived while the task was paused, kept for the resume with the partition and
+/// the assignment it was read under. Kafka's sink task never holds one: its poll stops with the
+/// pause. librdkafka drops what it fetched before a pause too, so this happens only when a pause
+/// did not take hold (see [`SinkWorker::set_paused`]).
 struct Held<M> {
-    /// The message's partition and the assignment under which the task owned it then (`None`:
-    /// it did not); no partition for a consumer error.
-    read_under: Option<(PartitionKey, Option<u64>)>,
+    partition: PartitionKey,
+    assignment: u64,
     message: M,
-}
-
-impl<M> Held<M> {
-    fn new(message: M, partition: Option<PartitionKey>, offsets: &SinkOffsets) -> Self {
-        let read_under = partition.map(|key| {
-            let number = offsets.assignment_of(&key);
-            (key, number)
-        });
-        Held {
-            read_under,
-            message,
-        }
-    }
 }
 
 /// The held messages to deliver on resume: those of partitions still owned under the assignment
 /// they were read under. A partition taken away meanwhile was committed for at revocation without
 /// them, so its owner (a new one, or this task again, given it back) reads them again from there;
 /// delivering them here too would write them twice, and counting their offsets could cover records
-/// that owner has not put yet. A message read for a partition the task did not own is dropped too.
+/// that owner has not put yet. Returns them and how many were left out.
 fn still_assigned<M>(held: Vec<Held<M>>, offsets: &SinkOffsets) -> (Vec<M>, usize) {
     let mut kept = Vec::with_capacity(held.len());
     let mut dropped = 0;
-    for Held {
-        read_under,
-        message,
-    } in held
-    {
-        let current = match &read_under {
-            Some((key, Some(number))) => offsets.assignment_of(key) == Some(*number),
-            Some((_, None)) => false,
-            None => true,
-        };
-        if current {
-            kept.push(message);
+    for h in held {
+        if offsets.assignment_of(&h.partition) == Some(h.assignment) {
+            kept.push(h.message);
         } else {
             dropped += 1;
         }
@@ -483,12 +461,11 @@ pub async fn run(
     let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
     let mut tick = tokio::time::interval(flush_interval);
     tick.tick().await;
-    // Messages that still arrive while paused (librdkafka drops what it fetched before a pause,
-    // so these are the rare ones handed over before the pause took hold): converted and
-    // delivered on resume, if their partitions were not taken away meanwhile, and only then do
-    // their offsets count as consumed (a commit while paused, or on a stop before the resume, must
-    // not cover records the sink never got).
-    let mut held: Vec<Held<Result<BorrowedMessage<'_>, KafkaError>>> = Vec::new();
+    // Messages that still arrive while paused: converted and delivered on resume, if their
+    // partitions were not taken away meanwhile, and only then do their offsets count as consumed
+    // (a commit while paused, or on a stop before the resume, must not cover records the sink
+    // never got).
+    let mut held: Vec<Held<BorrowedMessage<'_>>> = Vec::new();
     let mut exit = TaskExit::Stopped;
     loop {
         // When a `topics.regex` is due a look at the cluster's topics (never, for a topic list).
@@ -521,12 +498,7 @@ pub async fn run(
                     _ = refresh_due => {}
                     batch = stream.next() => {
                         if let Some(batch) = batch {
-                            let state = lock(&offsets);
-                            held.extend(batch.into_iter().map(|m| {
-                                let partition = m.as_ref().ok().map(|m| (m.topic().to_string(), m.partition()));
-                                Held::new(m, partition, &state)
-                            }));
-                            drop(state);
+                            worker.hold(batch, &mut held)?;
                             worker.set_paused(true);
                         }
                     }
@@ -538,7 +510,7 @@ pub async fn run(
                 if dropped > 0 {
                     tracing::info!(task = %id, messages = dropped, "left out messages fetched before the pause, of partitions revoked since: they are read again from the offset committed at revocation");
                 }
-                return worker.process(batch).await;
+                return worker.process(batch.into_iter().map(Ok).collect()).await;
             }
             tokio::select! {
                 _ = control.stop.cancelled() => Ok(()),
@@ -735,8 +707,13 @@ impl SinkWorker<'_> {
             .context()
             .paused
             .store(paused, Ordering::SeqCst);
-        if let Ok(assignment) = self.consumer.assignment() {
-            pause_or_resume(self.consumer, &assignment, paused, self.id);
+        match self.consumer.assignment() {
+            Ok(assignment) => pause_or_resume(self.consumer, &assignment, paused, self.id),
+            // The loop calls this again on each step while paused; meanwhile messages that arrive
+            // are held.
+            Err(e) => {
+                tracing::warn!(task = %self.id, error = %e, paused, "cannot read the assignment to pause or resume it")
+            }
         }
     }
 
@@ -864,27 +841,18 @@ impl SinkWorker<'_> {
         self.last_topic = None;
         // The next offset of each partition in this batch, handed to the shared state once.
         let mut next_offsets: Vec<(PartitionKey, i64)> = Vec::new();
-        // A batch gathered across a rebalance can hold messages of partitions revoked since: their
-        // new owner reads them from the offset committed at revocation, so they are not put here.
+        // A batch never spans a rebalance (see `hold`), and librdkafka drops what it fetched for a
+        // partition it revokes; should a message of a partition the task does not own arrive
+        // anyway, its owner reads it from the offset committed at revocation: it is not put here.
         let mut last_checked: Option<(PartitionKey, bool)> = None;
         let mut not_owned = 0usize;
         for m in batch {
             let m = match m {
                 Ok(m) => m,
-                Err(e) => match consumer_failure(&e) {
-                    // What Kafka's consumer throws from `poll` fails the task, as there.
-                    Some(class) => {
-                        return Err(ConnectError::with_source(
-                            "The sink task's Kafka consumer failed",
-                            JavaException::new(class, e.to_string()),
-                        ));
-                    }
-                    // Transport and broker errors are retried by the client; report and go on.
-                    None => {
-                        tracing::warn!(task = %self.id, error = %e, "consumer error");
-                        continue;
-                    }
-                },
+                Err(e) => {
+                    self.consumer_error(e)?;
+                    continue;
+                }
             };
             let owns = match &last_checked {
                 Some(((topic, partition), owns))
@@ -920,9 +888,58 @@ impl SinkWorker<'_> {
             }
         }
         if not_owned > 0 {
-            tracing::debug!(task = %self.id, messages = not_owned, "left out messages of partitions revoked after they were fetched");
+            tracing::debug!(task = %self.id, messages = not_owned, "left out messages of partitions the task does not own");
         }
         Ok((records, next_offsets))
+    }
+
+    /// A consumer error in a batch: what Kafka's consumer throws from `poll` fails the task, as
+    /// there; transport and broker errors are retried by the client, so they are reported and the
+    /// batch goes on.
+    fn consumer_error(&self, e: KafkaError) -> Result<(), ConnectError> {
+        match consumer_failure(&e) {
+            Some(class) => Err(ConnectError::with_source(
+                "The sink task's Kafka consumer failed",
+                JavaException::new(class, e.to_string()),
+            )),
+            None => {
+                tracing::warn!(task = %self.id, error = %e, "consumer error");
+                Ok(())
+            }
+        }
+    }
+
+    /// Keeps a batch that arrived while paused for the resume, each message with the assignment
+    /// it was read under; a consumer error is handled at once, as when running, and a message of
+    /// a partition the task does not own is dropped (its owner reads it).
+    ///
+    /// A batch never spans a rebalance: rdkafka's stream ends its poll at a rebalance event and
+    /// `ready_chunks` hands over what it has then, so the assignment now is the one every message
+    /// of the batch was read under.
+    fn hold<'m>(
+        &self,
+        batch: Vec<Result<BorrowedMessage<'m>, KafkaError>>,
+        held: &mut Vec<Held<BorrowedMessage<'m>>>,
+    ) -> Result<(), ConnectError> {
+        for m in batch {
+            let message = match m {
+                Ok(m) => m,
+                Err(e) => {
+                    self.consumer_error(e)?;
+                    continue;
+                }
+            };
+            let partition = (message.topic().to_string(), message.partition());
+            let assignment = lock(self.offsets).assignment_of(&partition);
+            if let Some(assignment) = assignment {
+                held.push(Held {
+                    partition,
+                    assignment,
+                    message,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Converts a batch of consumed messages and puts the records; then their offsets count as
@@ -1203,35 +1220,43 @@ mod tests {
         assert_ne!(state.assignment_of(&key(0)), first);
     }
 
+    /// A message held under the task's current assignment of `partition`.
+    fn held<M>(message: M, partition: i32, state: &SinkOffsets) -> Held<M> {
+        let partition = key(partition);
+        let assignment = state
+            .assignment_of(&partition)
+            .expect("the test holds messages of owned partitions");
+        Held {
+            partition,
+            assignment,
+            message,
+        }
+    }
+
     #[test]
     fn held_messages_of_partitions_taken_away_meanwhile_are_left_out() {
         let mut state = SinkOffsets::default();
         state.assigned([key(0), key(1), key(2)]);
         let held = vec![
-            Held::new("p0", Some(key(0)), &state),
-            Held::new("p1", Some(key(1)), &state),
-            Held::new("p2", Some(key(2)), &state),
-            Held::new("p3 (not owned)", Some(key(3)), &state),
-            Held::new("consumer error", None, &state),
+            held("p0", 0, &state),
+            held("p1", 1, &state),
+            held("p2", 2, &state),
+            held("p0 again", 0, &state),
         ];
         // While paused: 1 is taken away for good; 2 is taken away and given back (its owner reads
         // it again from the offset committed at revocation); 3 is given to the task.
         state.revoked([key(1), key(2)]);
         state.assigned([key(2), key(3)]);
         let (kept, dropped) = still_assigned(held, &state);
-        assert_eq!(kept, vec!["p0", "consumer error"]);
-        assert_eq!(dropped, 3);
+        assert_eq!(kept, vec!["p0", "p0 again"]);
+        assert_eq!(dropped, 2);
     }
 
     #[test]
     fn held_messages_are_all_kept_when_nothing_moved() {
         let mut state = SinkOffsets::default();
         state.assigned([key(0), key(1)]);
-        let held = vec![
-            Held::new(1, Some(key(0)), &state),
-            Held::new(2, Some(key(1)), &state),
-            Held::new(3, Some(key(0)), &state),
-        ];
+        let held = vec![held(1, 0, &state), held(2, 1, &state), held(3, 0, &state)];
         // A cooperative rebalance that adds a partition moves none of these.
         state.assigned([key(2)]);
         let (kept, dropped) = still_assigned(held, &state);
