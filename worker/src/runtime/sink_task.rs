@@ -42,9 +42,9 @@ pub struct SinkTaskSpec {
     pub transforms: TransformChain,
     pub subscription: Subscription,
     pub flush_interval: Duration,
-    /// How long the flush before a revocation may take (`offset.flush.timeout.ms`): the group's
-    /// rebalance waits for it.
-    pub revocation_flush_timeout: Duration,
+    /// `offset.flush.timeout.ms`: how long an offset commit may take (as in Kafka's sink task),
+    /// and the flush before a revocation, which the group's rebalance waits for.
+    pub flush_timeout: Duration,
     pub max_poll_records: usize,
     pub metrics: TaskMetrics,
     pub topics: ActiveTopics,
@@ -110,6 +110,15 @@ impl SinkOffsets {
             }
         }
         to_commit
+    }
+
+    /// After a failed flush: what was put since the last successful flush may not be durable (a
+    /// failed write can lose buffered data, and on Linux a later `fsync` can then succeed without
+    /// it), so no commit of this task may cover it. The task fails, and its next run reads those
+    /// records again from the last commit.
+    fn flush_failed(&mut self) {
+        // `flushed` holds only owned partitions, as `current` does.
+        self.current = self.flushed.clone();
     }
 
     /// Whether any of `partitions` has records put since the last flush.
@@ -247,8 +256,12 @@ struct SinkContext {
     /// Set once the loop has ended (after its last flush and commit, successful or not, or when the
     /// task's future is dropped): the consumer's close revokes its partitions without a flush.
     closing: AtomicBool,
-    /// Counts flushes before a revocation that failed, as the loop's own failures are counted.
+    /// Counts flushes before a revocation that could not run, as the loop's own failures are
+    /// counted.
     errors: prometheus::IntCounter,
+    /// A flush before a revocation that failed: the loop fails the task with it, as it does when
+    /// its own flush fails.
+    failed_flush: Mutex<Option<ConnectError>>,
     /// Whether the task is paused. librdkafka keeps a partition's pause through its revocation,
     /// so a partition paused, taken away, and given back later would otherwise never be fetched
     /// again; Kafka's consumer forgets the pause of a partition it loses, and Kafka's sink task
@@ -297,32 +310,49 @@ impl SinkContext {
     /// Flushes the task and the dead-letter queue from the rebalance hook. librdkafka's hook is
     /// synchronous and the flush is not, so the hook blocks its runtime thread on the flush, as
     /// Kafka's blocks its consumer's poll; the runtime moves its other work elsewhere meanwhile.
-    fn flush_before_revocation(&self) -> Result<(), String> {
-        let handle = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
+    fn flush_before_revocation(&self) -> Result<(), NoFlush> {
+        let handle =
+            tokio::runtime::Handle::try_current().map_err(|e| NoFlush::Skipped(e.to_string()))?;
         if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
-            return Err("the runtime cannot block a thread (not multi-threaded)".into());
+            return Err(NoFlush::Skipped(
+                "the runtime cannot block a thread (not multi-threaded)".into(),
+            ));
         }
         // The loop never holds the lock while it polls the consumer; should it, no flush beats a
         // deadlock.
         let mut outputs = self
             .outputs
             .try_lock()
-            .map_err(|_| "the task's outputs are in use".to_string())?;
-        // Bounded, and given up for a stop: the rebalance, and a stop, wait for it.
+            .map_err(|_| NoFlush::Skipped("the task's outputs are in use".into()))?;
+        // Bounded, and given up for a stop: the rebalance, and a stop, wait for it. A flush given
+        // up loses nothing (the dead-letter queue keeps what it did not see answered).
         let flush = async {
             tokio::select! {
                 flushed = tokio::time::timeout(self.flush_timeout, outputs.flush()) => match flushed {
-                    Ok(result) => result.map_err(|e| e.to_string()),
-                    Err(_) => Err(format!(
+                    Ok(result) => result.map_err(NoFlush::Failed),
+                    Err(_) => Err(NoFlush::Skipped(format!(
                         "the flush did not finish within {:?} (offset.flush.timeout.ms)",
                         self.flush_timeout
-                    )),
+                    ))),
                 },
-                _ = self.stop.cancelled() => Err("the task is stopping".to_string()),
+                _ = self.stop.cancelled() => Err(NoFlush::Skipped("the task is stopping".into())),
             }
         };
         tokio::task::block_in_place(|| handle.block_on(flush))
     }
+
+    /// The failure of a flush before a revocation, if one failed since the last call.
+    fn take_failed_flush(&self) -> Option<ConnectError> {
+        lock(&self.failed_flush).take()
+    }
+}
+
+/// Why there was no flush before a revocation.
+enum NoFlush {
+    /// The flush ran and failed: what was put since the last flush may be lost.
+    Failed(ConnectError),
+    /// It did not run, or was given up: nothing is lost, the records are only read again.
+    Skipped(String),
 }
 
 impl ConsumerContext for SinkContext {
@@ -346,9 +376,14 @@ impl ConsumerContext for SinkContext {
                     let current = state.current.clone();
                     state.record_flushed(&current);
                 }
-                Err(reason) => {
+                Err(NoFlush::Skipped(reason)) => {
                     self.errors.inc();
                     tracing::warn!(task = %self.id, reason, "no flush before the partitions are revoked: only the last periodic commit stands, and their new owner reads again what was put since");
+                }
+                Err(NoFlush::Failed(e)) => {
+                    tracing::warn!(task = %self.id, error = %e, "the flush before the partitions are revoked failed: only the last periodic commit stands, and the task fails");
+                    lock(&self.offsets).flush_failed();
+                    *lock(&self.failed_flush) = Some(e);
                 }
             }
         }
@@ -386,7 +421,7 @@ pub async fn run(
         transforms,
         subscription,
         flush_interval,
-        revocation_flush_timeout,
+        flush_timeout,
         max_poll_records,
         metrics,
         topics,
@@ -415,9 +450,10 @@ pub async fn run(
         offsets: Arc::clone(&offsets),
         id: id.clone(),
         outputs: Arc::clone(&outputs),
-        flush_timeout: revocation_flush_timeout,
+        flush_timeout,
         stop: control.stop.clone(),
         errors: metrics.errors.clone(),
+        failed_flush: Mutex::new(None),
         closing: AtomicBool::new(false),
         paused: AtomicBool::new(false),
     };
@@ -456,10 +492,13 @@ pub async fn run(
         topics: &topics,
         errors: &errors,
         outputs: &outputs,
+        commit_timeout: flush_timeout,
         last_topic: None,
     };
     let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
     let mut tick = tokio::time::interval(flush_interval);
+    // After a long step (a slow flush, a pause), one commit, not one per interval missed.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
     // Messages that still arrive while paused: converted and delivered on resume, if their
     // partitions were not taken away meanwhile, and only then do their offsets count as consumed
@@ -525,6 +564,11 @@ pub async fn run(
             }
         }
         .await;
+        // A flush before a revocation runs within the step's polls; its failure fails the task.
+        let step = match consumer.context().take_failed_flush() {
+            Some(e) => Err(e),
+            None => step,
+        };
         if let Err(e) = step {
             metrics.errors.inc();
             exit = TaskExit::Failed(e.trace());
@@ -668,7 +712,7 @@ impl PatternSubscription {
 
 struct SinkWorker<'a> {
     id: &'a TaskId,
-    consumer: &'a StreamConsumer<SinkContext>,
+    consumer: &'a Arc<StreamConsumer<SinkContext>>,
     offsets: &'a Mutex<SinkOffsets>,
     converters: &'a RecordConverters,
     transforms: &'a TransformChain,
@@ -676,6 +720,8 @@ struct SinkWorker<'a> {
     topics: &'a ActiveTopics,
     errors: &'a ErrorPolicy,
     outputs: &'a tokio::sync::Mutex<Outputs>,
+    /// How long an offset commit may take (`offset.flush.timeout.ms`).
+    commit_timeout: Duration,
     /// The topic of the last message converted in this batch, shared by the records that follow it
     /// from the same topic instead of copied into each.
     last_topic: Option<Arc<str>>,
@@ -708,7 +754,7 @@ impl SinkWorker<'_> {
             .paused
             .store(paused, Ordering::SeqCst);
         match self.consumer.assignment() {
-            Ok(assignment) => pause_or_resume(self.consumer, &assignment, paused, self.id),
+            Ok(assignment) => pause_or_resume(self.consumer.as_ref(), &assignment, paused, self.id),
             // The loop calls this again on each step while paused; meanwhile messages that arrive
             // are held.
             Err(e) => {
@@ -1065,9 +1111,13 @@ impl SinkWorker<'_> {
             return Ok(());
         }
         let started = Instant::now();
-        self.outputs.lock().await.flush().await?;
+        if let Err(e) = self.outputs.lock().await.flush().await {
+            lock(self.offsets).flush_failed();
+            return Err(e);
+        }
         lock(self.offsets).record_flushed(&current);
-        match self.consumer.commit(&pending, CommitMode::Sync) {
+        let partitions = pending.count();
+        match commit_within(self.consumer, pending, self.commit_timeout).await {
             Ok(()) => {
                 let mut state = lock(self.offsets);
                 for (k, v) in current {
@@ -1080,15 +1130,39 @@ impl SinkWorker<'_> {
                 self.metrics
                     .commit_seconds
                     .observe(started.elapsed().as_secs_f64());
-                tracing::debug!(task = %self.id, partitions = pending.count(), "committed sink offsets");
+                tracing::debug!(task = %self.id, partitions, "committed sink offsets");
             }
-            Err(e) => {
+            Err(reason) => {
                 // Not fatal: the data is durable and the next commit covers it again.
                 self.metrics.commits_failed.inc();
-                tracing::warn!(task = %self.id, error = %e, "offset commit failed; it will be retried");
+                tracing::warn!(task = %self.id, reason, "offset commit failed; it will be retried");
             }
         }
         Ok(())
+    }
+}
+
+/// Commits `offsets` and waits at most `timeout` for the answer, as Kafka's sink task bounds its
+/// commits by `offset.flush.timeout.ms` ("Commit of offsets timed out"). librdkafka's synchronous
+/// commit waits for the group coordinator without limit, so it runs on a blocking thread: no
+/// runtime thread waits with it, and the task (its loop, its stop) waits at most `timeout`. A
+/// commit that outlives its wait still lands or fails on its own: the offsets it covers are
+/// durable, so at worst, landing after a later commit, it makes records be read again.
+async fn commit_within(
+    consumer: &Arc<StreamConsumer<SinkContext>>,
+    offsets: TopicPartitionList,
+    timeout: Duration,
+) -> Result<(), String> {
+    let consumer = Arc::clone(consumer);
+    let commit = tokio::task::spawn_blocking(move || consumer.commit(&offsets, CommitMode::Sync));
+    match tokio::time::timeout(timeout, commit).await {
+        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Err(e))) => Err(e.to_string()),
+        Ok(Err(e)) => Err(format!("the commit did not finish: {e}")),
+        Err(_) => Err(format!(
+            "Commit of offsets timed out (offset.flush.timeout.ms = {} ms)",
+            timeout.as_millis()
+        )),
     }
 }
 

@@ -7,7 +7,7 @@
 //! the offsets that cover it: a crash never loses a record that was neither delivered nor
 //! dead-lettered.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -111,9 +111,11 @@ pub fn context_headers(
 pub struct DeadLetterQueue {
     settings: DlqSettings,
     producer: FutureProducer,
-    pending: Vec<DeliveryFuture>,
+    /// Writes not yet acknowledged, oldest first. One leaves only once its answer is in, so a
+    /// flush given up half-way (a time limit, a stop) leaves the rest for the next flush to wait for.
+    pending: VecDeque<DeliveryFuture>,
     /// A dead-letter write was refused: every later flush fails too, so no offset commit can ever
-    /// cover the refused record (its flush has already taken the pending writes).
+    /// cover the refused record (its write is no longer pending).
     refused: bool,
     /// Produce requests and failures, as Kafka's `deadletterqueue-produce-*` metrics count them.
     metrics: ErrorHandlingMetrics,
@@ -189,7 +191,7 @@ impl DeadLetterQueue {
         Ok(DeadLetterQueue {
             settings,
             producer,
-            pending: Vec::new(),
+            pending: VecDeque::new(),
             refused: false,
             metrics,
         })
@@ -228,7 +230,7 @@ impl DeadLetterQueue {
         loop {
             match self.producer.send_result(out) {
                 Ok(future) => {
-                    self.pending.push(future);
+                    self.pending.push_back(future);
                     return Ok(());
                 }
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
@@ -245,19 +247,24 @@ impl DeadLetterQueue {
 
     /// Waits until every dead-lettered record is acknowledged. Every record is waited for, so each
     /// one the topic refused is counted; the first refusal is the error.
+    ///
+    /// Safe to give up half-way (drop): a write leaves `pending` only once its answer is in, and a
+    /// refusal is recorded as soon as it is seen.
     pub async fn flush(&mut self) -> Result<(), ConnectError> {
         let mut first_error = None;
-        for future in std::mem::take(&mut self.pending) {
-            let error = match future.await {
+        while let Some(oldest) = self.pending.front_mut() {
+            let answer = oldest.await;
+            self.pending.pop_front();
+            let error = match answer {
                 Ok(Ok(_)) => continue,
                 Ok(Err((e, _))) => self.produce_failed(e),
                 Err(_) => ConnectError::new("the dead letter queue producer was closed"),
             };
+            self.refused = true;
             self.metrics.dead_letter_failures.inc();
             first_error.get_or_insert(error);
         }
         if let Some(error) = first_error {
-            self.refused = true;
             return Err(error);
         }
         if self.refused {
@@ -428,6 +435,66 @@ mod tests {
             h["__connect.errors.exception.message"],
             "Only Struct objects supported for [field extraction], found: java.lang.String"
         );
+    }
+
+    /// A flush given up half-way (the flush before a revocation has a time limit, and gives way
+    /// to a stop) must leave the writes it did not see answered for the next flush: were they
+    /// dropped, that flush would succeed without them and an offset commit could cover records
+    /// neither put nor dead-lettered.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_flush_given_up_half_way_leaves_its_writes_pending() {
+        let cluster = rdkafka::mocking::MockCluster::new(1).unwrap();
+        cluster.create_topic("dlq", 1, 1).unwrap();
+        let clients: BTreeMap<String, String> =
+            [("bootstrap.servers".to_string(), cluster.bootstrap_servers())].into();
+        let settings = DlqSettings {
+            topic: "dlq".into(),
+            replication_factor: 1,
+            context_headers: false,
+        };
+        let metrics = crate::metrics::WorkerMetrics::new()
+            .unwrap()
+            .task("snk", 0)
+            .error_handling;
+        let mut dlq = DeadLetterQueue::open(settings, &clients, &clients, metrics)
+            .await
+            .unwrap();
+        let failure = StageFailure {
+            task: TaskId {
+                connector: "snk".into(),
+                task: 0,
+            },
+            stage: Stage::ValueConverter,
+            class_name: "org.apache.kafka.connect.json.JsonConverter".into(),
+            record: String::new(),
+            logged_record: None,
+            source: Box::new(DataError::new("bad")),
+        };
+        let record = ErrantRecord {
+            topic: "in",
+            partition: 0,
+            offset: 7,
+            timestamp: None,
+            key: None,
+            value: Some(b"{oops"),
+            headers: Vec::new(),
+        };
+        // The broker is down: the write cannot be answered before the flush is given up.
+        cluster.broker_down(1).unwrap();
+        dlq.report(&record, &failure).await.unwrap();
+        let given_up = tokio::time::timeout(Duration::from_millis(200), dlq.flush()).await;
+        assert!(
+            given_up.is_err(),
+            "the flush cannot finish with the broker down"
+        );
+        assert_eq!(dlq.pending(), 1, "the unanswered write is still pending");
+        // Back up: the next flush waits for the write and succeeds once the broker has it.
+        cluster.broker_up(1).unwrap();
+        tokio::time::timeout(Duration::from_secs(60), dlq.flush())
+            .await
+            .expect("the write is answered once the broker is back")
+            .unwrap();
+        assert_eq!(dlq.pending(), 0);
     }
 
     #[test]

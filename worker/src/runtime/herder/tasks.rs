@@ -183,7 +183,7 @@ impl StandaloneHerder {
                             transforms,
                             subscription,
                             flush_interval: s.offset_flush_interval,
-                            revocation_flush_timeout: s.offset_flush_timeout,
+                            flush_timeout: s.offset_flush_timeout,
                             max_poll_records,
                             metrics,
                             topics: entry.topics.clone(),
