@@ -125,8 +125,9 @@ async fn run_flaky_sink(bootstrap: &str, failing: usize) -> (TaskExit, Arc<Mutex
         ("enable.auto.commit", "false"),
         ("enable.auto.offset.store", "false"),
         ("auto.offset.reset", "earliest"),
-        // The mock cluster holds a rebalance for the session timeout (librdkafka's default: 45 s)
-        // waiting for members to rejoin, as herder_mock_kafka.rs notes; the next run joins then.
+        // The mock cluster holds the rebalance after a member leaves for the session timeout less
+        // a second (librdkafka's default: 45 s), as herder_mock_kafka.rs notes; the next run
+        // joins then.
         ("session.timeout.ms", "6000"),
     ]
     .iter()
@@ -209,11 +210,8 @@ async fn a_failed_flush_fails_the_task_and_nothing_it_did_not_cover_is_committed
     );
     {
         let seen = seen.lock().expect("not poisoned");
-        assert_eq!(
-            seen.put.len(),
-            RECORDS,
-            "every record was put before the flush"
-        );
+        // The first flush comes with the first records put (all of them, or those read by then).
+        assert!(!seen.put.is_empty(), "records were put before the flush");
         assert_eq!(
             seen.flushes.first(),
             Some(&false),

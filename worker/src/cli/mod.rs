@@ -100,8 +100,16 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Standalone(args) => runtime.block_on(standalone::run(args)),
         Command::Kubernetes(args) => runtime.block_on(kubernetes::run(args)),
-    }
+    };
+    // By now every task has stopped. A blocking call still running (a sink's offset commit that
+    // waits for an absent group coordinator, and was given up) must not keep the process alive:
+    // dropping the runtime would wait for it without limit.
+    runtime.shutdown_timeout(BLOCKING_CALLS_AT_EXIT);
+    code
 }
+
+/// How long the exit waits for blocking calls still running.
+const BLOCKING_CALLS_AT_EXIT: std::time::Duration = std::time::Duration::from_secs(5);

@@ -68,7 +68,10 @@ pub trait SinkTask: Send {
     async fn start(&mut self, props: &Props) -> Result<(), ConnectError>;
     async fn put(&mut self, records: Vec<ConnectRecord>) -> Result<(), ConnectError>;
     /// Makes everything `put` so far durable; the runtime commits the consumer offsets only after it
-    /// returns `Ok`.
+    /// returns `Ok`. The runtime may drop it mid-way (the flush before a rebalance takes partitions
+    /// away is bounded by `offset.flush.timeout.ms`, and gives way to a stop): it must leave nothing
+    /// a later flush would not finish. An `Err` fails the task, and that task commits nothing put
+    /// since the last flush that succeeded.
     async fn flush(&mut self) -> Result<(), ConnectError>;
     async fn stop(&mut self) {}
 }

@@ -75,6 +75,8 @@ struct SinkOffsets {
     owned: HashMap<PartitionKey, u64>,
     /// How many assignments this task has had.
     assignments: u64,
+    /// A flush failed: from then on nothing put counts (see [`SinkOffsets::flush_failed`]).
+    flush_failed: bool,
 }
 
 impl SinkOffsets {
@@ -114,11 +116,14 @@ impl SinkOffsets {
 
     /// After a failed flush: what was put since the last successful flush may not be durable (a
     /// failed write can lose buffered data, and on Linux a later `fsync` can then succeed without
-    /// it), so no commit of this task may cover it. The task fails, and its next run reads those
-    /// records again from the last commit.
+    /// it), so no commit of this task may cover it. The offsets go back to what the last
+    /// successful flush covered and stay there: records put later (a batch already in hand, under
+    /// a cooperative rebalance that keeps a partition) would otherwise move them past the gap.
+    /// The task fails, and its next run reads those records again from the last commit.
     fn flush_failed(&mut self) {
         // `flushed` holds only owned partitions, as `current` does.
         self.current = self.flushed.clone();
+        self.flush_failed = true;
     }
 
     /// Whether any of `partitions` has records put since the last flush.
@@ -140,6 +145,9 @@ impl SinkOffsets {
     /// Records that a flush covered `offsets`, except for partitions revoked since they were read
     /// (the rebalance hook committed those).
     fn record_flushed(&mut self, offsets: &HashMap<PartitionKey, i64>) {
+        if self.flush_failed {
+            return;
+        }
         for (key, offset) in offsets {
             if self.owned.contains_key(key) {
                 self.flushed.insert(key.clone(), *offset);
@@ -151,6 +159,9 @@ impl SinkOffsets {
     /// since its messages were fetched is left out: its new owner reads them again from the offset
     /// committed at revocation, and a later commit from here would move that owner's position.
     fn consumed(&mut self, next_offsets: Vec<(PartitionKey, i64)>) {
+        if self.flush_failed {
+            return;
+        }
         // Later entries of a partition are later offsets, so inserting in order keeps the last one.
         for (key, next) in next_offsets {
             if self.owned.contains_key(&key) {
@@ -312,9 +323,9 @@ impl SinkContext {
     /// Kafka's blocks its consumer's poll; the runtime moves its other work elsewhere meanwhile.
     fn flush_before_revocation(&self) -> Result<(), NoFlush> {
         let handle =
-            tokio::runtime::Handle::try_current().map_err(|e| NoFlush::Skipped(e.to_string()))?;
+            tokio::runtime::Handle::try_current().map_err(|e| NoFlush::GivenUp(e.to_string()))?;
         if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
-            return Err(NoFlush::Skipped(
+            return Err(NoFlush::GivenUp(
                 "the runtime cannot block a thread (not multi-threaded)".into(),
             ));
         }
@@ -323,19 +334,19 @@ impl SinkContext {
         let mut outputs = self
             .outputs
             .try_lock()
-            .map_err(|_| NoFlush::Skipped("the task's outputs are in use".into()))?;
+            .map_err(|_| NoFlush::GivenUp("the task's outputs are in use".into()))?;
         // Bounded, and given up for a stop: the rebalance, and a stop, wait for it. A flush given
         // up loses nothing (the dead-letter queue keeps what it did not see answered).
         let flush = async {
             tokio::select! {
                 flushed = tokio::time::timeout(self.flush_timeout, outputs.flush()) => match flushed {
                     Ok(result) => result.map_err(NoFlush::Failed),
-                    Err(_) => Err(NoFlush::Skipped(format!(
+                    Err(_) => Err(NoFlush::GivenUp(format!(
                         "the flush did not finish within {:?} (offset.flush.timeout.ms)",
                         self.flush_timeout
                     ))),
                 },
-                _ = self.stop.cancelled() => Err(NoFlush::Skipped("the task is stopping".into())),
+                _ = self.stop.cancelled() => Err(NoFlush::GivenUp("the task is stopping".into())),
             }
         };
         tokio::task::block_in_place(|| handle.block_on(flush))
@@ -351,8 +362,9 @@ impl SinkContext {
 enum NoFlush {
     /// The flush ran and failed: what was put since the last flush may be lost.
     Failed(ConnectError),
-    /// It did not run, or was given up: nothing is lost, the records are only read again.
-    Skipped(String),
+    /// It did not run, or ran out of time, or gave way to a stop: nothing is lost, the records
+    /// are only read again.
+    GivenUp(String),
 }
 
 impl ConsumerContext for SinkContext {
@@ -376,7 +388,7 @@ impl ConsumerContext for SinkContext {
                     let current = state.current.clone();
                     state.record_flushed(&current);
                 }
-                Err(NoFlush::Skipped(reason)) => {
+                Err(NoFlush::GivenUp(reason)) => {
                     self.errors.inc();
                     tracing::warn!(task = %self.id, reason, "no flush before the partitions are revoked: only the last periodic commit stands, and their new owner reads again what was put since");
                 }
@@ -493,6 +505,7 @@ pub async fn run(
         errors: &errors,
         outputs: &outputs,
         commit_timeout: flush_timeout,
+        commit_in_flight: None,
         last_topic: None,
     };
     let mut stream = consumer.stream().ready_chunks(max_poll_records.max(1));
@@ -564,10 +577,11 @@ pub async fn run(
             }
         }
         .await;
-        // A flush before a revocation runs within the step's polls; its failure fails the task.
-        let step = match consumer.context().take_failed_flush() {
-            Some(e) => Err(e),
-            None => step,
+        // A flush before a revocation runs within the step's polls; its failure fails the task
+        // (the hook logged it; a step that failed on its own keeps its own error).
+        let step = match (step, consumer.context().take_failed_flush()) {
+            (Ok(()), Some(flush_failure)) => Err(flush_failure),
+            (step, _) => step,
         };
         if let Err(e) = step {
             metrics.errors.inc();
@@ -722,6 +736,8 @@ struct SinkWorker<'a> {
     outputs: &'a tokio::sync::Mutex<Outputs>,
     /// How long an offset commit may take (`offset.flush.timeout.ms`).
     commit_timeout: Duration,
+    /// A commit that outlived its wait and is still running.
+    commit_in_flight: Option<tokio::task::JoinHandle<rdkafka::error::KafkaResult<()>>>,
     /// The topic of the last message converted in this batch, shared by the records that follow it
     /// from the same topic instead of copied into each.
     last_topic: Option<Arc<str>>,
@@ -1098,6 +1114,40 @@ impl SinkWorker<'_> {
         Ok(())
     }
 
+    /// Commits `offsets` and waits at most `offset.flush.timeout.ms` for the answer, as Kafka's
+    /// sink task bounds its commits ("Commit of offsets timed out"). librdkafka's synchronous
+    /// commit waits for the group coordinator without limit, so it runs on a blocking thread: no
+    /// runtime thread waits with it. A commit that outlives its wait still lands or fails on its
+    /// own: the offsets it covers are durable, so at worst, landing after a later commit, it makes
+    /// records be read again. One at a time: while such a commit runs, the next is not sent (a
+    /// later one covers its offsets), so a coordinator that does not answer holds one blocking
+    /// thread per task, not one per interval.
+    async fn commit_offsets(&mut self, offsets: TopicPartitionList) -> Result<(), String> {
+        if let Some(previous) = self.commit_in_flight.take() {
+            if !previous.is_finished() {
+                self.commit_in_flight = Some(previous);
+                return Err(
+                    "the previous commit is still waiting for the group coordinator".to_string(),
+                );
+            }
+        }
+        let consumer = Arc::clone(self.consumer);
+        let mut commit =
+            tokio::task::spawn_blocking(move || consumer.commit(&offsets, CommitMode::Sync));
+        match tokio::time::timeout(self.commit_timeout, &mut commit).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(e))) => Err(e.to_string()),
+            Ok(Err(e)) => Err(format!("the commit did not finish: {e}")),
+            Err(_) => {
+                self.commit_in_flight = Some(commit);
+                Err(format!(
+                    "Commit of offsets timed out (offset.flush.timeout.ms = {} ms)",
+                    self.commit_timeout.as_millis()
+                ))
+            }
+        }
+    }
+
     /// Flushes the sink, then commits the offsets the flush covered.
     async fn commit(&mut self) -> Result<(), ConnectError> {
         let (current, pending) = {
@@ -1117,7 +1167,7 @@ impl SinkWorker<'_> {
         }
         lock(self.offsets).record_flushed(&current);
         let partitions = pending.count();
-        match commit_within(self.consumer, pending, self.commit_timeout).await {
+        match self.commit_offsets(pending).await {
             Ok(()) => {
                 let mut state = lock(self.offsets);
                 for (k, v) in current {
@@ -1139,30 +1189,6 @@ impl SinkWorker<'_> {
             }
         }
         Ok(())
-    }
-}
-
-/// Commits `offsets` and waits at most `timeout` for the answer, as Kafka's sink task bounds its
-/// commits by `offset.flush.timeout.ms` ("Commit of offsets timed out"). librdkafka's synchronous
-/// commit waits for the group coordinator without limit, so it runs on a blocking thread: no
-/// runtime thread waits with it, and the task (its loop, its stop) waits at most `timeout`. A
-/// commit that outlives its wait still lands or fails on its own: the offsets it covers are
-/// durable, so at worst, landing after a later commit, it makes records be read again.
-async fn commit_within(
-    consumer: &Arc<StreamConsumer<SinkContext>>,
-    offsets: TopicPartitionList,
-    timeout: Duration,
-) -> Result<(), String> {
-    let consumer = Arc::clone(consumer);
-    let commit = tokio::task::spawn_blocking(move || consumer.commit(&offsets, CommitMode::Sync));
-    match tokio::time::timeout(timeout, commit).await {
-        Ok(Ok(Ok(()))) => Ok(()),
-        Ok(Ok(Err(e))) => Err(e.to_string()),
-        Ok(Err(e)) => Err(format!("the commit did not finish: {e}")),
-        Err(_) => Err(format!(
-            "Commit of offsets timed out (offset.flush.timeout.ms = {} ms)",
-            timeout.as_millis()
-        )),
     }
 }
 
@@ -1274,6 +1300,33 @@ mod tests {
         assert!(!state.owns("t", 1));
         state.record_flushed(&current);
         assert_eq!(state.flushed, HashMap::from([(key(0), 10)]));
+    }
+
+    #[test]
+    fn after_a_failed_flush_nothing_put_counts_any_more() {
+        let mut state = SinkOffsets::default();
+        state.assigned([key(0), key(1)]);
+        state.consumed(vec![(key(0), 100), (key(1), 40)]);
+        let flushed = state.current.clone();
+        state.record_flushed(&flushed);
+        state.consumed(vec![(key(0), 150), (key(1), 60)]);
+        state.flush_failed();
+        assert_eq!(
+            state.current, flushed,
+            "back to what the last flush covered"
+        );
+        // A batch already in hand is put after the failure: counting it would move the offsets
+        // past the records the failed flush may have lost.
+        state.consumed(vec![(key(0), 160)]);
+        state.record_flushed(&HashMap::from([(key(0), 160)]));
+        assert_eq!(state.current, flushed);
+        assert_eq!(state.flushed, flushed);
+        // A revocation commits only what a successful flush covered.
+        assert_eq!(
+            state.revoked([key(0)]),
+            HashMap::from([(key(0), 100)]),
+            "what the last successful flush covered"
+        );
     }
 
     #[test]
