@@ -29,6 +29,7 @@ use rdkafka::{Offset, TopicPartitionList};
 const TOPIC: &str = "lines";
 const GROUP: &str = "connect-flaky";
 const RECORDS: usize = 10;
+const FLUSH_INTERVAL: Duration = Duration::from_millis(200);
 
 /// What the sink saw: the values put, and each flush's outcome.
 #[derive(Default)]
@@ -116,8 +117,15 @@ fn connector_config() -> Props {
     .collect()
 }
 
-/// Runs a sink task with a `FlakySink` whose first `failing` flushes fail, until it exits.
-async fn run_flaky_sink(bootstrap: &str, failing: usize) -> (TaskExit, Arc<Mutex<Seen>>) {
+/// Runs a sink task with a `FlakySink` whose first `failing` flushes fail, flushing every
+/// `flush_interval`, until it exits; it is stopped once every record is put and, if
+/// `stop_once_flushed`, a flush succeeded.
+async fn run_flaky_sink(
+    bootstrap: &str,
+    failing: usize,
+    flush_interval: Duration,
+    stop_once_flushed: bool,
+) -> (TaskExit, Arc<Mutex<Seen>>) {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let consumer_config = [
         ("bootstrap.servers", bootstrap),
@@ -154,7 +162,7 @@ async fn run_flaky_sink(bootstrap: &str, failing: usize) -> (TaskExit, Arc<Mutex
         },
         transforms: TransformChain::new(Vec::new()),
         subscription: Subscription::Topics(vec![TOPIC.into()]),
-        flush_interval: Duration::from_millis(200),
+        flush_interval,
         flush_timeout: Duration::from_secs(5),
         max_poll_records: 500,
         metrics: WorkerMetrics::new().expect("metrics").task("flaky", 0),
@@ -175,7 +183,8 @@ async fn run_flaky_sink(bootstrap: &str, failing: usize) -> (TaskExit, Arc<Mutex
         loop {
             let done = {
                 let seen = watched.lock().expect("not poisoned");
-                seen.put.len() >= RECORDS && seen.flushes.last() == Some(&true)
+                seen.put.len() >= RECORDS
+                    && (!stop_once_flushed || seen.flushes.last() == Some(&true))
             };
             if done {
                 stop.cancel();
@@ -199,7 +208,7 @@ async fn a_failed_flush_fails_the_task_and_nothing_it_did_not_cover_is_committed
     let bootstrap = cluster.bootstrap_servers();
     produce(&bootstrap, RECORDS);
 
-    let (exit, seen) = run_flaky_sink(&bootstrap, 1).await;
+    let (exit, seen) = run_flaky_sink(&bootstrap, 1, FLUSH_INTERVAL, true).await;
     let trace = match exit {
         TaskExit::Failed(trace) => trace,
         TaskExit::Stopped => panic!("a failed flush must fail the task"),
@@ -227,7 +236,7 @@ async fn a_failed_flush_fails_the_task_and_nothing_it_did_not_cover_is_committed
     );
 
     // The next run, whose flushes succeed, puts every record again and commits them.
-    let (exit, seen) = run_flaky_sink(&bootstrap, 0).await;
+    let (exit, seen) = run_flaky_sink(&bootstrap, 0, FLUSH_INTERVAL, true).await;
     assert!(matches!(exit, TaskExit::Stopped), "stopped cleanly");
     assert_eq!(
         seen.lock().expect("not poisoned").put.len(),
@@ -235,4 +244,24 @@ async fn a_failed_flush_fails_the_task_and_nothing_it_did_not_cover_is_committed
         "the records are read again from the last commit"
     );
     assert_eq!(committed(&bootstrap), Some(RECORDS as i64));
+}
+
+/// A flush that fails on the task's stop is logged, as Kafka logs "Offset commit failed during
+/// close": the task ends as stopped, and nothing is committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flush_failing_on_stop_commits_nothing_and_the_task_ends_stopped() {
+    let cluster = MockCluster::new(1).expect("mock cluster");
+    cluster.create_topic(TOPIC, 1, 1).expect("topic");
+    let bootstrap = cluster.bootstrap_servers();
+    produce(&bootstrap, RECORDS);
+
+    // No periodic flush comes: the stop's is the first, and it fails.
+    let (exit, seen) = run_flaky_sink(&bootstrap, 1, Duration::from_secs(3600), false).await;
+    assert!(matches!(exit, TaskExit::Stopped), "a stop ends as stopped");
+    assert_eq!(
+        seen.lock().expect("not poisoned").flushes,
+        vec![false],
+        "one flush, on the stop, and it failed"
+    );
+    assert_eq!(committed(&bootstrap), None, "nothing is committed");
 }
