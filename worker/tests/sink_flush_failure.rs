@@ -72,6 +72,14 @@ impl SinkTask for FlakySink {
     }
 }
 
+/// A mock cluster whose topic holds `RECORDS` records.
+fn cluster_with_records() -> MockCluster<'static, rdkafka::producer::DefaultProducerContext> {
+    let cluster = MockCluster::new(1).expect("mock cluster");
+    cluster.create_topic(TOPIC, 1, 1).expect("topic");
+    produce(&cluster.bootstrap_servers(), RECORDS);
+    cluster
+}
+
 fn produce(bootstrap: &str, count: usize) {
     let producer: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
@@ -203,10 +211,8 @@ async fn run_flaky_sink(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_flush_fails_the_task_and_nothing_it_did_not_cover_is_committed() {
-    let cluster = MockCluster::new(1).expect("mock cluster");
-    cluster.create_topic(TOPIC, 1, 1).expect("topic");
+    let cluster = cluster_with_records();
     let bootstrap = cluster.bootstrap_servers();
-    produce(&bootstrap, RECORDS);
 
     let (exit, seen) = run_flaky_sink(&bootstrap, 1, FLUSH_INTERVAL, true).await;
     let trace = match exit {
@@ -250,10 +256,8 @@ async fn a_failed_flush_fails_the_task_and_nothing_it_did_not_cover_is_committed
 /// close": the task ends as stopped, and nothing is committed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flush_failing_on_stop_commits_nothing_and_the_task_ends_stopped() {
-    let cluster = MockCluster::new(1).expect("mock cluster");
-    cluster.create_topic(TOPIC, 1, 1).expect("topic");
+    let cluster = cluster_with_records();
     let bootstrap = cluster.bootstrap_servers();
-    produce(&bootstrap, RECORDS);
 
     // No periodic flush comes: the stop's is the first, and it fails.
     let (exit, seen) = run_flaky_sink(&bootstrap, 1, Duration::from_secs(3600), false).await;

@@ -76,7 +76,7 @@ struct SinkOffsets {
     /// How many assignments this task has had.
     assignments: u64,
     /// A flush failed: from then on nothing put counts (see [`SinkOffsets::flush_failed`]).
-    flush_failed: bool,
+    after_failed_flush: bool,
 }
 
 impl SinkOffsets {
@@ -123,7 +123,7 @@ impl SinkOffsets {
     fn flush_failed(&mut self) {
         // `flushed` holds only owned partitions, as `current` does.
         self.current = self.flushed.clone();
-        self.flush_failed = true;
+        self.after_failed_flush = true;
     }
 
     /// Whether any of `partitions` has records put since the last flush.
@@ -145,7 +145,7 @@ impl SinkOffsets {
     /// Records that a flush covered `offsets`, except for partitions revoked since they were read
     /// (the rebalance hook committed those).
     fn record_flushed(&mut self, offsets: &HashMap<PartitionKey, i64>) {
-        if self.flush_failed {
+        if self.after_failed_flush {
             return;
         }
         for (key, offset) in offsets {
@@ -159,7 +159,7 @@ impl SinkOffsets {
     /// since its messages were fetched is left out: its new owner reads them again from the offset
     /// committed at revocation, and a later commit from here would move that owner's position.
     fn consumed(&mut self, next_offsets: Vec<(PartitionKey, i64)>) {
-        if self.flush_failed {
+        if self.after_failed_flush {
             return;
         }
         // Later entries of a partition are later offsets, so inserting in order keeps the last one.
@@ -187,15 +187,13 @@ struct Held<M> {
 /// delivering them here too would write them twice, and counting their offsets could cover records
 /// that owner has not put yet. Returns them and how many were left out.
 fn still_assigned<M>(held: Vec<Held<M>>, offsets: &SinkOffsets) -> (Vec<M>, usize) {
-    let mut kept = Vec::with_capacity(held.len());
-    let mut dropped = 0;
-    for h in held {
-        if offsets.assignment_of(&h.partition) == Some(h.assignment) {
-            kept.push(h.message);
-        } else {
-            dropped += 1;
-        }
-    }
+    let total = held.len();
+    let kept: Vec<M> = held
+        .into_iter()
+        .filter(|h| offsets.assignment_of(&h.partition) == Some(h.assignment))
+        .map(|h| h.message)
+        .collect();
+    let dropped = total - kept.len();
     (kept, dropped)
 }
 
@@ -983,6 +981,7 @@ impl SinkWorker<'_> {
         batch: Vec<Result<BorrowedMessage<'m>, KafkaError>>,
         held: &mut Vec<Held<BorrowedMessage<'m>>>,
     ) -> Result<(), ConnectError> {
+        let offsets = lock(self.offsets);
         for m in batch {
             let message = match m {
                 Ok(m) => m,
@@ -992,8 +991,7 @@ impl SinkWorker<'_> {
                 }
             };
             let partition = (message.topic().to_string(), message.partition());
-            let assignment = lock(self.offsets).assignment_of(&partition);
-            if let Some(assignment) = assignment {
+            if let Some(assignment) = offsets.assignment_of(&partition) {
                 held.push(Held {
                     partition,
                     assignment,
